@@ -1,0 +1,7 @@
+"""corpuslint: a linter for text corpora and content repositories."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,5 @@
+"""``python -m corpuslint``."""
+
+from corpuslint.cli import main
+
+main()

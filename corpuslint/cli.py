@@ -1,0 +1,230 @@
+"""The ``corpuslint`` command (click): check, rules, rule CODE, plugins.
+
+Exit codes: 0 nothing at or above ``--fail-on``, 1 findings, 2 usage, configuration,
+plugin or internal error. No traceback reaches the user unless ``CORPUSLINT_DEBUG`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from corpuslint import __version__, plugins
+from corpuslint.config import ConfigError, load_config
+from corpuslint.model import Severity
+from corpuslint.runner import Overrides, check, exit_code
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"corpuslint: error: {message}", err=True)
+    sys.exit(2)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn configuration, plugin and unexpected errors into one line on stderr and exit 2."""
+    try:
+        yield
+    except (ConfigError, plugins.PluginError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("corpuslint: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("CORPUSLINT_DEBUG"):
+            raise
+        _fail(
+            f"internal error: {type(exc).__name__}: {exc} (set CORPUSLINT_DEBUG=1 for a traceback)"
+        )
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _load() -> plugins.Registry:
+    return plugins.load()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corpuslint")
+def main() -> None:
+    """Lint a text corpus: duplicate paragraphs and headlines, missing attribution."""
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    default="text",
+    show_default=True,
+    help="Output format (see `corpuslint formats`).",
+)
+@click.option(
+    "--select", help="Comma-separated rule codes or prefixes to run (replaces the configured set)."
+)
+@click.option("--ignore", help="Comma-separated rule codes or prefixes not to run.")
+@click.option("--extend-select", help="Comma-separated rule codes to run in addition.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Configuration file to use instead of the nearest one.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes for the document pass [default: all cores].",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that fails the run [default: info].",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print the number of findings per rule instead of the findings.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print no summary line on stderr.")
+def check_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    select: str | None,
+    ignore: str | None,
+    extend_select: str | None,
+    config_path: Path | None,
+    jobs: int | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    output_file: Path | None,
+    statistics: bool,
+    quiet: bool,
+) -> None:
+    """Check PATHS (files or folders; default: the whole project) against the corpus."""
+    with _errors():
+        registry = _load()
+        config = load_config(config_path, reader_formats=registry.reader_settings())
+        formatter_cls = registry.formatters.get(output_format)
+        if formatter_cls is None:
+            from corpuslint.config import did_you_mean
+
+            hint = did_you_mean(output_format, registry.formatters)
+            names = ", ".join(sorted(registry.formatters))
+            _fail(f"unknown format {output_format!r}{hint} (choose from {names})")
+        overrides = Overrides(
+            select=_codes(select),
+            ignore=_codes(ignore) or (),
+            extend_select=_codes(extend_select) or (),
+            jobs=jobs,
+        )
+        result = check(list(paths), config, registry, overrides)
+        formatter = formatter_cls(registry.rules)
+        text = _statistics(result, output_format) if statistics else formatter.format(result)
+        _write(text, output_file)
+        for error in result.errors:
+            click.echo(f"corpuslint: {error}", err=True)
+        if not quiet and output_format == "text" and not statistics:
+            _summary(result)
+        code = exit_code(result, Severity.parse(fail_on or config.fail_on))
+    sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _statistics(result: Any, output_format: str) -> str:
+    counts: dict[tuple[str, str], int] = {}
+    for v in result.violations:
+        counts[(v.code, v.rule)] = counts.get((v.code, v.rule), 0) + 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if output_format == "json":
+        import json
+
+        data = [{"code": c, "rule": r, "count": n} for (c, r), n in rows]
+        return json.dumps(data, indent=2) + "\n"
+    return "".join(f"{n:>6}  {c}  {r}\n" for (c, r), n in rows)
+
+
+def _write(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    from corpuslint.atomic import write_text_atomic
+
+    write_text_atomic(output_file, text)
+
+
+def _summary(result: Any) -> None:
+    files = len({v.path for v in result.violations})
+    count = len(result.violations)
+    checked = len(result.files)
+    noun = "finding" if count == 1 else "findings"
+    if count:
+        plural = "s" if checked != 1 else ""
+        click.echo(f"Found {count} {noun} in {files} of {checked} checked file{plural}.", err=True)
+    else:
+        click.echo(f"All checks passed ({checked} file{'s' if checked != 1 else ''}).", err=True)
+
+
+@main.command("rules")
+@click.option("--all", "show_all", is_flag=True, help="Include rules that are off by default.")
+def rules_command(show_all: bool) -> None:
+    """List the available rules."""
+    with _errors():
+        registry = _load()
+        for code, rule in registry.rules.items():
+            if not show_all and not rule.enabled_by_default:
+                continue
+            scope = rule.scope.value
+            click.echo(f"{code}  {rule.name:<28} {scope:<9} {rule.summary()}")
+
+
+@main.command("rule")
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Print the documentation of rule CODE (a code such as CL101, or a rule name)."""
+    with _errors():
+        registry = _load()
+        rule = registry.rule(code)
+        if rule is None:
+            from corpuslint.config import did_you_mean
+
+            choices = list(registry.rules) + [r.name for r in registry.rules.values()]
+            _fail(f"unknown rule {code!r}{did_you_mean(code, choices)}")
+        plugin = registry.rule_plugins.get(rule.code, "?")
+        click.echo(f"# {rule.name} ({rule.code})\n")
+        click.echo(
+            f"Provided by plugin `{plugin}`. Scope: {rule.scope.value}."
+            f" Default severity: {rule.severity}."
+            + ("" if rule.enabled_by_default else " Off by default.")
+        )
+        click.echo("")
+        click.echo(rule.documentation())
+
+
+@main.command("plugins")
+def plugins_command() -> None:
+    """List the loaded plugins and the rules, readers and formats they provide."""
+    with _errors():
+        registry = _load()
+        for info in registry.plugins:
+            rules = ", ".join(info.rules) or "-"
+            click.echo(f"{info.name}  ({info.distribution} {info.version})  rules: {rules}")
+        readers = sorted({(r.format, r.__name__) for r in registry.readers.values()})
+        click.echo("readers: " + ", ".join(f"{fmt}" for fmt, _ in readers))
+        click.echo("formats: " + ", ".join(sorted(registry.formatters)))

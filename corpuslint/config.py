@@ -1,0 +1,243 @@
+"""Configuration: find ``corpuslint.toml`` or ``[tool.corpuslint]``, read it, validate it.
+
+The nearest configuration file to the working directory wins. Every key, rule code
+and option is checked; a wrong one is a :class:`ConfigError` with the nearest valid
+name, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpuslint.model import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAMES = ("corpuslint.toml", ".corpuslint.toml", "pyproject.toml")
+LIST_KEYS = ("include", "exclude", "select", "ignore", "extend-select", "extend-ignore")
+TABLE_KEYS = ("per-file-ignores", "severity", "rules")
+SCALAR_KEYS = ("fail-on", "jobs", "cache")
+
+
+class ConfigError(Exception):
+    """The configuration is wrong; the message says where and what to write instead."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one run, before they are checked against the loaded plugins."""
+
+    root: Path
+    source: Path | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    severity: Mapping[str, str] = field(default_factory=dict)
+    fail_on: str = "info"
+    jobs: int | None = None
+    cache: bool = True
+    rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Rule options by rule name (or code), as written."""
+    readers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Reader settings by format name (``[tool.corpuslint.jsonl]``), as written."""
+
+    def where(self) -> str:
+        """The configuration file's name for messages."""
+        return str(self.source) if self.source else "configuration"
+
+
+def find_config_file(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
+    """The nearest configuration file at or above ``start`` and its corpuslint table."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            data = _read_toml(candidate)
+            if name == "pyproject.toml":
+                table = data.get("tool", {}).get("corpuslint")
+                if table is None:
+                    continue
+                return candidate, table
+            return candidate, data
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _project_root(start: Path) -> Path:
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def load_config(
+    explicit: Path | None = None, cwd: Path | None = None, reader_formats: Iterable[str] = ()
+) -> Config:
+    """Read the configuration given with ``--config``, or the nearest one to ``cwd``."""
+    cwd = (cwd or Path.cwd()).resolve()
+    if explicit is not None:
+        explicit = explicit.resolve()
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: configuration file not found")
+        data = _read_toml(explicit)
+        if explicit.name == "pyproject.toml":
+            data = data.get("tool", {}).get("corpuslint", {})
+        found: tuple[Path, Mapping[str, Any]] | None = (explicit, data)
+    else:
+        found = find_config_file(cwd)
+    if found is None:
+        return Config(root=_project_root(cwd))
+    path, table = found
+    return parse_config(table, path, set(reader_formats))
+
+
+def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str]) -> Config:
+    """Check the shape of a corpuslint table and turn it into a :class:`Config`."""
+    where = str(source)
+    known = set(LIST_KEYS + TABLE_KEYS + SCALAR_KEYS) | reader_formats
+    values: dict[str, Any] = {}
+    readers: dict[str, Mapping[str, Any]] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, known)}")
+        if key in reader_formats:
+            readers[key] = _table(where, key, value)
+        elif key in LIST_KEYS:
+            values[key] = _strings(where, key, value)
+        elif key == "per-file-ignores":
+            values[key] = {
+                pattern: _strings(where, f"per-file-ignores.{pattern}", codes)
+                for pattern, codes in _table(where, key, value).items()
+            }
+        elif key in ("severity", "rules"):
+            values[key] = _table(where, key, value)
+        elif key == "fail-on":
+            values[key] = _severity(where, key, value)
+        elif key == "jobs":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{where}: 'jobs' must be a whole number of at least 1")
+            values[key] = value
+        elif key == "cache":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: 'cache' must be true or false")
+            values[key] = value
+    for code, level in values.get("severity", {}).items():
+        _severity(where, f"severity.{code}", level)
+    return Config(
+        root=source.parent,
+        source=source,
+        include=values.get("include", ()),
+        exclude=values.get("exclude", ()),
+        select=values.get("select"),
+        ignore=values.get("ignore", ()) + values.get("extend-ignore", ()),
+        extend_select=values.get("extend-select", ()),
+        per_file_ignores=values.get("per-file-ignores", {}),
+        severity=values.get("severity", {}),
+        fail_on=values.get("fail-on", "info"),
+        jobs=values.get("jobs"),
+        cache=values.get("cache", True),
+        rules=values.get("rules", {}),
+        readers=readers,
+    )
+
+
+def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{where}: {key!r} must be a list of strings")
+
+
+def _table(where: str, key: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key!r} must be a table")
+    return value
+
+
+def _severity(where: str, key: str, value: Any) -> str:
+    try:
+        Severity.parse(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {key}: {exc}") from None
+    return str(value).lower()
+
+
+def rule_options(
+    config: Config, rules: Mapping[str, Any], cli: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Each rule's options by code: defaults, then the configured values, type-checked.
+
+    ``rules`` maps codes to rule classes; ``[rules.<name>]`` tables may use a rule's name
+    or its code. An unknown rule or option is a :class:`ConfigError` with a suggestion.
+    """
+    by_name = {rule.name: code for code, rule in rules.items()}
+    resolved = {code: rule.defaults() for code, rule in rules.items()}
+    sources = [(config.where(), config.rules)] + ([("command line", cli)] if cli else [])
+    for where, tables in sources:
+        for key, table in tables.items():
+            code = key.upper() if key.upper() in rules else by_name.get(key)
+            if code is None:
+                hint = did_you_mean(key, list(by_name) + list(rules))
+                raise ConfigError(f"{where}: rules.{key}: no such rule{hint}")
+            rule = rules[code]
+            known = {opt.name: opt for opt in rule.options}
+            for name, value in _table(where, f"rules.{key}", table).items():
+                option = known.get(name)
+                if option is None:
+                    hint = did_you_mean(name, known) or (
+                        f" ({rule.name} has no options)" if not known else ""
+                    )
+                    raise ConfigError(f"{where}: rules.{key}: unknown option {name!r}{hint}")
+                try:
+                    resolved[code][name] = option.coerce(value)
+                except ValueError as exc:
+                    raise ConfigError(f"{where}: rules.{key}: {exc}") from None
+    return resolved
+
+
+def reader_settings(config: Config, readers: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each reader's settings by format name, type-checked against its declared options."""
+    resolved: dict[str, dict[str, Any]] = {}
+    for fmt, reader in readers.items():
+        known = {opt.name: opt for opt in reader.settings}
+        values = {name: opt.default for name, opt in known.items()}
+        for name, value in config.readers.get(fmt, {}).items():
+            option = known.get(name)
+            if option is None:
+                raise ConfigError(
+                    f"{config.where()}: {fmt}: unknown setting {name!r}{did_you_mean(name, known)}"
+                )
+            try:
+                values[name] = option.coerce(value)
+            except ValueError as exc:
+                raise ConfigError(f"{config.where()}: {fmt}: {exc}") from None
+        resolved[fmt] = values
+    return resolved

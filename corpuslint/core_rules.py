@@ -1,0 +1,48 @@
+"""Rules that belong to the core because the core itself raises them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from corpuslint.model import Document, Problem, Span, Violation
+from corpuslint.rule import DocumentRule
+
+
+class UnreadableDocument(DocumentRule):
+    """Flags a file, or a record in it, that cannot be read, decoded or parsed.
+
+    ## What it does
+    Reports input that corpuslint cannot turn into a document: bytes that are not UTF-8,
+    a binary file, malformed front matter, a file that cannot be opened (permissions, a
+    file deleted while the run went on), a malformed JSONL line. The finding names the
+    line and the problem; the rest of the run goes on, and the other records of a
+    multi-record file are still checked.
+
+    ## Why is this bad?
+    A file the linter cannot read is a file nothing checks: it would pass every rule in
+    silence. Usually the fix is to convert the file to UTF-8 or repair its front matter.
+
+    ## Example
+    ```text
+    notes/legacy.txt:3:14: CL001 not valid UTF-8: byte 0xe9 at line 3, column 14
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "CL001"
+    name = "unreadable-document"
+
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
+        return ()  # raised by the engine from readers' problems, never from a document
+
+    def from_problem(self, problem: Problem) -> Violation:
+        """The finding for a reader's problem."""
+        return self.violation(
+            problem.path,
+            Span.point(problem.line, problem.column),
+            problem.message,
+            text=problem.message,
+        )

@@ -1,0 +1,196 @@
+"""Which files form the corpus and which are the targets of this run.
+
+The corpus is every file with a known suffix under the project root that ``include``,
+``exclude`` and ``.gitignore`` admit. Targets are the paths named on the command line
+(folders are walked with the same rules); files named explicitly are checked even if
+git ignores them, but ``exclude`` still applies so a pre-commit hook honours it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from corpuslint.config import Config
+
+ALWAYS_EXCLUDED = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        ".corpuslint_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to read: where it is, how it is shown, and whether findings are reported for it."""
+
+    path: Path
+    display: str
+    """The path as shown in reports: relative to the working directory, ``/``-separated."""
+    relative: str
+    """The path relative to the project root, for include/exclude/per-file-ignores."""
+    target: bool = True
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A path that was named but cannot be checked, with the reason."""
+
+    display: str
+    reason: str
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """``path`` relative to ``cwd`` with ``/`` separators (absolute if on another drive)."""
+    try:
+        return Path(os.path.relpath(path, cwd)).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _spec(patterns: Iterable[str]) -> pathspec.PathSpec[Any] | None:
+    patterns = list(patterns)
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+
+
+class Discovery:
+    """Lists files by the project's include/exclude/.gitignore rules."""
+
+    def __init__(self, config: Config, suffixes: Iterable[str], cwd: Path | None = None) -> None:
+        self.root = config.root.resolve()
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.suffixes = frozenset(s.lower() for s in suffixes)
+        self.include = _spec(config.include)
+        self.exclude = _spec(config.exclude)
+        self._gitignores: dict[Path, pathspec.PathSpec[Any] | None] = {}
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _excluded(self, relative: str) -> bool:
+        return self.exclude is not None and self.exclude.match_file(relative)
+
+    def _admitted(self, path: Path, relative: str) -> bool:
+        if path.suffix.lower() not in self.suffixes and not _compound_suffix(path, self.suffixes):
+            return False
+        if self.include is not None and not self.include.match_file(relative):
+            return False
+        return not self._excluded(relative)
+
+    def _gitignore(self, directory: Path) -> pathspec.PathSpec[Any] | None:
+        if directory not in self._gitignores:
+            spec = None
+            ignore_file = directory / ".gitignore"
+            if ignore_file.is_file():
+                try:
+                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+                except OSError:
+                    spec = None
+            self._gitignores[directory] = spec
+        return self._gitignores[directory]
+
+    def _git_ignored(self, path: Path, is_dir: bool, bases: Sequence[Path]) -> bool:
+        for base in bases:
+            spec = self._gitignore(base)
+            if spec is None:
+                continue
+            name = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+            if spec.match_file(name):
+                return True
+        return False
+
+    def _file(self, path: Path, target: bool) -> SourceFile:
+        return SourceFile(path, display_path(path, self.cwd), self._relative(path), target)
+
+    def walk(self, directory: Path, target: bool) -> Iterator[SourceFile]:
+        """Admitted regular files under ``directory``, in sorted order; links are not followed."""
+        directory = directory.resolve()
+        under_root = directory == self.root or self.root in directory.parents
+        top = self.root if under_root else directory  # .gitignore files apply from here down
+        for current, dirs, files in os.walk(directory):
+            here = Path(current)
+            bases = [p for p in (here, *here.parents) if p == top or top in p.parents]
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if d not in ALWAYS_EXCLUDED
+                and not (here / d).is_symlink()
+                and not self._git_ignored(here / d, True, bases)
+                and not self._excluded(self._relative(here / d) + "/")
+            )
+            for name in sorted(files):
+                path = here / name
+                relative = self._relative(path)
+                if not self._admitted(path, relative) or self._git_ignored(path, False, bases):
+                    continue
+                if _regular_file(path):
+                    yield self._file(path, target)
+
+    def targets(self, paths: Sequence[Path]) -> tuple[list[SourceFile], list[Skipped]]:
+        """The files named on the command line, folders walked; unusable paths are skipped."""
+        found: dict[Path, SourceFile] = {}
+        skipped: list[Skipped] = []
+        for given in paths:
+            path = (self.cwd / given).resolve() if not given.is_absolute() else given.resolve()
+            shown = display_path(path, self.cwd)
+            if path.is_dir():
+                for source in self.walk(path, True):
+                    found.setdefault(source.path, source)
+            elif not path.exists():
+                skipped.append(Skipped(shown, "no such file or directory"))
+            elif not _regular_file(path):
+                skipped.append(
+                    Skipped(shown, "not a regular file (FIFO, device or socket); skipped")
+                )
+            elif path.suffix.lower() not in self.suffixes and not _compound_suffix(
+                path, self.suffixes
+            ):
+                skipped.append(
+                    Skipped(
+                        shown, f"no reader for {path.suffix or 'files without a suffix'}; skipped"
+                    )
+                )
+            elif not self._excluded(self._relative(path)):
+                found.setdefault(path, self._file(path, True))
+        return sorted(found.values(), key=lambda s: s.display), skipped
+
+    def corpus(self, targets: Sequence[SourceFile]) -> list[SourceFile]:
+        """The whole corpus under the root, with the given targets marked as such."""
+        chosen = {t.path: t for t in targets}
+        for source in self.walk(self.root, False):
+            chosen.setdefault(source.path, source)
+        return sorted(chosen.values(), key=lambda s: s.display)
+
+
+def _compound_suffix(path: Path, suffixes: frozenset[str]) -> bool:
+    """``.jsonl.gz`` and the like: the last two suffixes together."""
+    return "".join(path.suffixes[-2:]).lower() in suffixes
+
+
+def _regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return True  # let the reader report why it cannot be read

@@ -1,0 +1,204 @@
+"""The local engine: a parallel document pass over files, then the corpus pass.
+
+Document pass (per file, in worker processes): read the file with its reader, run the
+document rules on target files, and collect every corpus rule's signatures. Corpus
+pass (once): group signatures by rule and key and let each corpus rule compare its
+groups. Only signatures outlive the document pass, never whole documents.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from corpuslint import plugins
+from corpuslint.core_rules import UnreadableDocument
+from corpuslint.discover import SourceFile
+from corpuslint.model import Document, Problem, Signature, Violation
+from corpuslint.readers.base import Reader, ReadError
+from corpuslint.rule import CorpusRule, DocumentRule, Rule
+
+# Below this many files the pool's start-up costs more than it saves.
+PARALLEL_MIN_FILES = 16
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run, in a form that can be sent to worker processes."""
+
+    codes: tuple[str, ...]
+    options: Mapping[str, Mapping[str, Any]]
+    """Validated options of each selected rule, by code."""
+    reader_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Validated settings of each reader, by format name."""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What the document pass keeps of one file."""
+
+    violations: tuple[Violation, ...] = ()
+    signatures: tuple[tuple[str, Signature], ...] = ()
+    """(rule code, signature) pairs of every corpus rule."""
+    errors: tuple[str, ...] = ()
+    documents: int = 0
+
+
+class Checker:
+    """Runs the selected rules of a plan on one file at a time (one per process)."""
+
+    def __init__(self, registry: plugins.Registry, plan: Plan) -> None:
+        self.registry = registry
+        self.plan = plan
+        rules = [registry.rules[code]() for code in plan.codes if code in registry.rules]
+        self.document_rules = [r for r in rules if isinstance(r, DocumentRule)]
+        self.corpus_rules = [r for r in rules if isinstance(r, CorpusRule)]
+        self.unreadable = UnreadableDocument() if "CL001" in plan.codes else None
+        self._readers: dict[str, Reader] = {}
+
+    def reader(self, source: SourceFile) -> Reader | None:
+        """The reader for a file, created once per format with its settings."""
+        suffix = source.path.suffix.lower()
+        cls = self.registry.reader_for(
+            "".join(source.path.suffixes[-2:])
+        ) or self.registry.reader_for(suffix)
+        if cls is None:
+            return None
+        if cls.format not in self._readers:
+            self._readers[cls.format] = cls(self.plan.reader_settings.get(cls.format))
+        return self._readers[cls.format]
+
+    def _internal(self, rule: Rule, where: str, exc: BaseException) -> str:
+        plugin = self.registry.rule_plugins.get(rule.code, "?")
+        return (
+            f"internal error: rule {rule.code} ({rule.name}) from plugin {plugin!r} failed on"
+            f" {where}: {type(exc).__name__}: {exc}"
+        )
+
+    def documents(self, source: SourceFile) -> Iterator[Document | Problem | str]:
+        """The file's documents and problems; a string is an internal error of its reader."""
+        reader = self.reader(source)
+        if reader is None:
+            yield Problem(source.display, f"no reader for {source.path.suffix!r} files")
+            return
+        try:
+            yield from reader.read(source.path, source.display)
+        except ReadError as exc:
+            yield Problem(source.display, exc.message, exc.line, exc.column)
+        except OSError as exc:
+            yield Problem(source.display, f"cannot read file: {exc.strerror or exc}")
+        except MemoryError:
+            yield Problem(source.display, "file too large to read into memory")
+        except Exception as exc:  # a reader plugin's bug: name it, keep going
+            yield (
+                f"internal error: reader {type(reader).__name__} ({reader.format}) failed on"
+                f" {source.display}: {type(exc).__name__}: {exc}"
+            )
+
+    def check(self, source: SourceFile) -> FileOutcome:
+        """Read one file, run document rules (targets only) and collect signatures."""
+        violations: list[Violation] = []
+        signatures: list[tuple[str, Signature]] = []
+        errors: list[str] = []
+        count = 0
+        for item in self.documents(source):
+            if isinstance(item, str):
+                errors.append(item)
+            elif isinstance(item, Problem):
+                if self.unreadable is not None and source.target:
+                    violations.append(self.unreadable.from_problem(item))
+            else:
+                count += 1
+                if source.target:
+                    violations.extend(self._check_document(item, errors))
+                signatures.extend(self._signatures(item, source.target, errors))
+        return FileOutcome(tuple(violations), tuple(signatures), tuple(errors), count)
+
+    def _check_document(self, document: Document, errors: list[str]) -> Iterator[Violation]:
+        for rule in self.document_rules:
+            try:
+                yield from list(rule.check(document, self.plan.options[rule.code]))
+            except Exception as exc:
+                errors.append(self._internal(rule, document.path, exc))
+
+    def _signatures(
+        self, document: Document, target: bool, errors: list[str]
+    ) -> Iterator[tuple[str, Signature]]:
+        for rule in self.corpus_rules:
+            try:
+                found = list(rule.signatures(document, self.plan.options[rule.code]))
+            except Exception as exc:
+                errors.append(self._internal(rule, document.path, exc))
+                continue
+            for signature in found:
+                fixed = (
+                    signature if signature.target == target else replace(signature, target=target)
+                )
+                yield rule.code, fixed
+
+    def compare(
+        self, signatures: Iterable[tuple[str, Signature]], errors: list[str]
+    ) -> Iterator[Violation]:
+        """The corpus pass: each corpus rule compares each group of its signatures."""
+        groups: dict[str, dict[str, list[Signature]]] = defaultdict(lambda: defaultdict(list))
+        for code, signature in signatures:
+            groups[code][signature.key].append(signature)
+        for rule in self.corpus_rules:
+            options = self.plan.options[rule.code]
+            for key, group in groups.get(rule.code, {}).items():
+                group.sort(key=lambda s: (s.path, s.span.line, s.span.column))
+                try:
+                    yield from list(rule.compare(key, group, options))
+                except Exception as exc:
+                    errors.append(self._internal(rule, f"signature group {key!r}", exc))
+
+
+_WORKER: list[Checker] = []  # the worker process's checker, set by its initializer
+
+
+def _init_worker(plan: Plan) -> None:
+    _WORKER.append(Checker(plugins.load(), plan))
+
+
+def _check_in_worker(source: SourceFile) -> FileOutcome:
+    return _WORKER[0].check(source)
+
+
+def default_jobs() -> int:
+    """All cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def document_pass(
+    checker: Checker,
+    sources: Sequence[SourceFile],
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[SourceFile, FileOutcome]]:
+    """Each file's outcome, in the order of ``sources`` whatever ``jobs`` is."""
+    if jobs <= 1 or len(sources) < PARALLEL_MIN_FILES:
+        for source in sources:
+            yield source, checker.check(source)
+            if progress:
+                progress(1)
+        return
+    method = "fork" if sys.platform.startswith("linux") else None
+    context = multiprocessing.get_context(method)
+    chunk = max(1, min(64, len(sources) // (jobs * 8)))
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(checker.plan,)
+    ) as pool:
+        for source, outcome in zip(
+            sources, pool.map(_check_in_worker, sources, chunksize=chunk), strict=True
+        ):
+            yield source, outcome
+            if progress:
+                progress(1)

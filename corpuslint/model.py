@@ -1,0 +1,172 @@
+"""The data that flows through corpuslint: spans, blocks, documents, findings, signatures.
+
+Every value here is a frozen dataclass, so readers, rules and engines can share them
+across threads and processes without copying or defensive checks.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How much a finding matters; ordered so that ``--fail-on`` can compare."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        """Read a severity name as written in config or on the command line."""
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            names = ", ".join(s.name.lower() for s in cls)
+            raise ValueError(f"unknown severity {value!r} (expected one of: {names})") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a file: 1-based lines and columns, ``end_column`` exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int = 1) -> Span:
+        """An empty span at one position, for findings about a place rather than a text."""
+        return cls(line, column, line, column)
+
+    def cover(self, other: Span) -> Span:
+        """The smallest span holding both spans."""
+        start = min((self.line, self.column), (other.line, other.column))
+        end = max((self.end_line, self.end_column), (other.end_line, other.end_column))
+        return Span(start[0], start[1], end[0], end[1])
+
+
+class BlockKind(str, enum.Enum):
+    """What a block of prose is; rules decide which kinds they compare."""
+
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list-item"
+    QUOTE = "quote"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of prose as the reader found it, with its normalized form for comparison."""
+
+    kind: BlockKind
+    text: str
+    normalized: str
+    span: Span
+    level: int = 0
+    """Heading level (1 for a title or H1); 0 for blocks that are not headings."""
+
+    @property
+    def word_count(self) -> int:
+        """Number of whitespace-separated words in the normalized text."""
+        return self.normalized.count(" ") + 1 if self.normalized else 0
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: what every rule sees, whatever the input format.
+
+    ``path`` is the file as shown to the user; ``record`` names the record inside a
+    multi-document file (a JSONL line or Parquet row), and is ``None`` otherwise.
+    """
+
+    path: str
+    format: str
+    blocks: tuple[Block, ...]
+    headline: Block | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    record: str | None = None
+
+    @property
+    def prose(self) -> tuple[Block, ...]:
+        """The blocks that are body prose (everything but headings)."""
+        return tuple(b for b in self.blocks if b.kind is not BlockKind.HEADING)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A reader's report that (part of) a file could not be read; becomes a CL001 finding."""
+
+    path: str
+    message: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in the corpus that a finding points to (for example the other copy)."""
+
+    path: str
+    line: int
+    column: int = 1
+
+
+def fingerprint(code: str, path: str, text: str, salt: str = "") -> str:
+    """A stable id for a finding that survives edits which only shift lines.
+
+    Built from the rule code, the path and the normalized text the finding is about,
+    never from line numbers, so a baseline keeps matching after lines are inserted above.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for part in (code, path, text, salt):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One finding: what is wrong, where, and where the other copy is."""
+
+    code: str
+    rule: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    related: tuple[Location, ...] = ()
+    fingerprint: str = ""
+    similarity: float | None = None
+    """Similarity (0-100) to the related copy for near duplicates; ``None`` when exact."""
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Stable report order: path, position, code, message."""
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What a corpus rule keeps of a document for the corpus pass: a key and a little data.
+
+    Signatures sharing ``key`` are judged together by the rule's ``compare``. ``text`` is
+    what the rule needs to verify a candidate (normalized paragraph or headline).
+    """
+
+    key: str
+    path: str
+    span: Span
+    text: str
+    record: str | None = None
+    target: bool = True
+    """Whether the signature's file is a target of this run (findings are reported only there)."""
+    extra: tuple[Any, ...] = ()

@@ -1,0 +1,69 @@
+"""What a reader is, and the decoding and line-splitting every text reader shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from corpuslint.model import Document, Problem
+from corpuslint.rule import Option
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class ReadError(Exception):
+    """A file (or part of it) cannot be read; the engine turns it into a CL001 finding."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class Reader:
+    """Turns one file into documents; one subclass per input format.
+
+    ``settings`` are the options read from ``[tool.corpuslint.<format>]``. ``read``
+    yields a :class:`Document` for each document in the file and a :class:`Problem`
+    for each part that cannot be read, so one bad record never hides the others.
+    """
+
+    format: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+    settings: ClassVar[Sequence[Option]] = ()
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        values = {opt.name: opt.default for opt in self.settings}
+        values.update(settings or {})
+        self.options: Mapping[str, Any] = values
+
+    def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
+        """Yield the documents of the file at ``path``, shown to users as ``display``."""
+        raise NotImplementedError
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 (a BOM is dropped); anything else is a ``ReadError`` saying where."""
+    if b"\0" in data[:8192]:
+        raise ReadError("binary file (contains NUL bytes), not text")
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = body[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ReadError(
+            f"not valid UTF-8: byte 0x{body[exc.start]:02x} at line {line}, column {column}"
+            " (corpuslint reads UTF-8; convert the file, e.g. with iconv)",
+            line,
+            column,
+        ) from None
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on LF, CRLF and CR only, as editors number lines (not on U+2028 and kin)."""
+    return _LINE_BREAK.split(text)

@@ -1,0 +1,120 @@
+"""The rule contract: what a rule plugin subclasses and what the engine calls.
+
+A rule is a class with a code, a name, a default severity, typed options and a
+docstring that is its user documentation (``corpuslint rule CODE`` prints it).
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from corpuslint.model import Document, Location, Severity, Signature, Span, Violation, fingerprint
+
+
+class Scope(str, enum.Enum):
+    """Whether a rule judges one document at a time or the corpus as a whole."""
+
+    DOCUMENT = "document"
+    CORPUS = "corpus"
+
+
+@dataclass(frozen=True)
+class Option:
+    """A typed rule option with its default, as configured under ``[rules.<name>]``."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+
+    def coerce(self, value: Any) -> Any:
+        """Check a configured value against the option's type; raise ``ValueError`` if wrong."""
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if self.type is tuple:
+            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                return tuple(value)
+            raise ValueError(f"option {self.name!r} takes a list of strings, not {value!r}")
+        if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
+            raise ValueError(f"option {self.name!r} takes {self.type.__name__}, not {value!r}")
+        return value
+
+
+class Rule:
+    """Base of every rule; subclass :class:`DocumentRule` or :class:`CorpusRule`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    scope: ClassVar[Scope]
+    severity: ClassVar[Severity] = Severity.ERROR
+    options: ClassVar[Sequence[Option]] = ()
+    enabled_by_default: ClassVar[bool] = True
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The rule's options with their default values."""
+        return {opt.name: opt.default for opt in cls.options}
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's user documentation: its docstring, dedented."""
+        return inspect.cleandoc(cls.__doc__ or "(no documentation)")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the documentation."""
+        return cls.documentation().splitlines()[0]
+
+    def violation(
+        self,
+        document: Document | str,
+        span: Span,
+        message: str,
+        *,
+        text: str,
+        related: Iterable[Location] = (),
+        similarity: float | None = None,
+    ) -> Violation:
+        """Build a finding of this rule; ``text`` is what its fingerprint is made of."""
+        path = document if isinstance(document, str) else document.path
+        return Violation(
+            code=self.code,
+            rule=self.name,
+            severity=self.severity,
+            message=message,
+            path=path,
+            span=span,
+            related=tuple(related),
+            fingerprint=fingerprint(self.code, path, text),
+            similarity=similarity,
+        )
+
+
+class DocumentRule(Rule):
+    """A rule that judges one document on its own (runs in the parallel document pass)."""
+
+    scope: ClassVar[Scope] = Scope.DOCUMENT
+
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
+        """Yield the findings of this rule in ``document``."""
+        raise NotImplementedError
+
+
+class CorpusRule(Rule):
+    """A rule across documents: map each document to signatures, reduce each key's group."""
+
+    scope: ClassVar[Scope] = Scope.CORPUS
+
+    def signatures(self, document: Document, options: Mapping[str, Any]) -> Iterable[Signature]:
+        """Yield what this rule needs to remember of ``document`` (runs per file, cached)."""
+        raise NotImplementedError
+
+    def compare(
+        self, key: str, signatures: Sequence[Signature], options: Mapping[str, Any]
+    ) -> Iterable[Violation]:
+        """Yield findings for one group of signatures that share ``key``."""
+        raise NotImplementedError

@@ -1,0 +1,99 @@
+"""One ``check`` run from paths to a :class:`Result`: discover, both passes, then filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpuslint import plugins
+from corpuslint.config import Config, reader_settings, rule_options
+from corpuslint.discover import Discovery, SourceFile
+from corpuslint.engine import Checker, Plan, default_jobs, document_pass
+from corpuslint.model import Severity, Signature, Span, Violation
+from corpuslint.report.base import Result
+from corpuslint.selection import Filter, selected_codes
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line settings that take precedence over the configuration file."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    jobs: int | None = None
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def make_plan(config: Config, registry: plugins.Registry, overrides: Overrides) -> Plan:
+    """Validate selection and options against the loaded rules (raises ``ConfigError``)."""
+    where = config.where()
+    select = overrides.select if overrides.select is not None else config.select
+    codes = selected_codes(
+        registry.rules,
+        select,
+        config.ignore + overrides.ignore,
+        config.extend_select + overrides.extend_select,
+        where if overrides.select is None else "command line",
+    )
+    options = rule_options(config, registry.rules, overrides.rule_options)
+    settings = reader_settings(config, registry.reader_settings())
+    return Plan(codes, {c: options[c] for c in codes}, settings)
+
+
+def check(
+    paths: Sequence[Path],
+    config: Config,
+    registry: plugins.Registry,
+    overrides: Overrides | None = None,
+    cwd: Path | None = None,
+    progress: Callable[[int, int], Callable[[int], None]] | None = None,
+) -> Result:
+    """Check ``paths`` (the targets) against the corpus; report findings in targets only."""
+    overrides = overrides or Overrides()
+    plan = make_plan(config, registry, overrides)
+    findings_filter = Filter.build(
+        config.per_file_ignores, config.severity, registry.rules, config.where()
+    )
+    discovery = Discovery(config, registry.readers, cwd)
+    targets, skipped = discovery.targets(paths or [config.root])
+    checker = Checker(registry, plan)
+    sources: list[SourceFile] = list(targets)
+    if checker.corpus_rules:
+        sources = discovery.corpus(targets)
+
+    jobs = overrides.jobs or config.jobs or default_jobs()
+    tick = progress(len(sources), sum(1 for s in sources if s.target)) if progress else None
+    violations: list[Violation] = []
+    signatures: list[tuple[str, Signature]] = []
+    errors: list[str] = []
+    for _source, outcome in document_pass(checker, sources, jobs, tick):
+        violations.extend(outcome.violations)
+        signatures.extend(outcome.signatures)
+        errors.extend(outcome.errors)
+    target_paths = {s.display for s in targets}
+    corpus_findings = checker.compare(signatures, errors)
+    violations.extend(v for v in corpus_findings if v.path in target_paths)
+
+    relative = {s.display: s.relative for s in targets}
+    kept = [
+        findings_filter.apply(v)
+        for v in violations
+        if not findings_filter.ignored(relative.get(v.path, v.path), v.code)
+    ]
+    unreadable = registry.rules.get("CL001")
+    if unreadable is not None and "CL001" in plan.codes:
+        rule = unreadable()
+        for skip in skipped:
+            kept.append(rule.violation(skip.display, Span.point(1), skip.reason, text=skip.reason))
+    kept.sort(key=lambda v: v.sort_key)
+    return Result(tuple(kept), tuple(s.display for s in targets), tuple(errors))
+
+
+def exit_code(result: Result, fail_on: Severity) -> int:
+    """0 when nothing at or above ``fail_on`` was found, 1 when something was, 2 on errors."""
+    if result.errors:
+        return 2
+    return 1 if any(v.severity >= fail_on for v in result.violations) else 0

@@ -1,0 +1,61 @@
+"""CL201 duplicate-headline: the headline printed again in the same document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from corpuslint.model import BlockKind, Document, Location, Violation
+from corpuslint.rule import DocumentRule
+
+
+class DuplicateHeadline(DocumentRule):
+    """Flags the headline repeated inside its own document.
+
+    ## What it does
+    Finds the document's headline (front-matter `title`; else the first H1 or `<h1>`;
+    else the `title` field of a record; else, in plain text, the first short line among
+    the first three) and reports every other heading or paragraph whose normalized text
+    equals it, naming the headline's location.
+
+    ## Why is this bad?
+    A headline printed twice is a template or copy-paste accident that readers see at
+    once: the title above the article and again as its first line.
+
+    ## Example
+    ```text
+    2  Kremlin Signals Openness for Trump-Putin Meeting Amid Ukraine War Discussions
+    3  Kremlin Signals Openness for Trump-Putin Meeting Amid Ukraine War Discussions
+    ```
+    is reported at line 3, naming line 2.
+
+    A front-matter `title` followed by one identical H1 at the top of the body is the
+    usual Markdown convention and is not reported; a second H1 after that is.
+
+    ## Options
+    None.
+    """
+
+    code = "CL201"
+    name = "duplicate-headline"
+
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
+        headline = document.headline
+        if headline is None or not headline.normalized:
+            return
+        copies = [
+            b for b in document.blocks if b is not headline and b.normalized == headline.normalized
+        ]
+        if copies and headline not in document.blocks:
+            # Front-matter title: an identical H1 as the first body block is the convention.
+            first = document.blocks[0]
+            if copies[0] is first and first.kind is BlockKind.HEADING and first.level == 1:
+                copies = copies[1:]
+        for number, block in enumerate(copies, start=1):
+            yield self.violation(
+                document,
+                block.span,
+                f"Headline repeated (first at line {headline.span.line})",
+                text=f"{block.normalized}\n{number}",
+                related=[Location(document.path, headline.span.line, headline.span.column)],
+            )

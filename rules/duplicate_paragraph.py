@@ -1,0 +1,152 @@
+"""CL101 duplicate-paragraph: a paragraph that repeats an earlier one of the same document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from corpuslint.model import Block, Document, Location, Violation
+from corpuslint.rule import DocumentRule, Option
+
+
+@dataclass(frozen=True)
+class _Repeat:
+    index: int  # position among the compared blocks
+    original: int
+    similarity: float  # 100.0 when exact
+
+
+def comparable_blocks(document: Document, min_words: int) -> list[Block]:
+    """Body prose long enough to compare; text equal to the headline is CL201's business."""
+    headline = document.headline.normalized if document.headline else None
+    return [
+        block
+        for block in document.prose
+        if block.word_count >= min_words and block.normalized != headline
+    ]
+
+
+def find_repeats(texts: Sequence[str], threshold: float, near_cap: int) -> list[_Repeat]:
+    """Each text that repeats an earlier one, exactly or at ``threshold`` similarity or more.
+
+    Exact copies are found by hashing; near copies with rapidfuzz over all earlier texts,
+    but only when there are at most ``near_cap`` texts (a quadratic comparison).
+    """
+    first_seen: dict[str, int] = {}
+    repeats: list[_Repeat] = []
+    exact: set[int] = set()
+    for index, text in enumerate(texts):
+        original = first_seen.setdefault(text, index)
+        if original != index:
+            repeats.append(_Repeat(index, original, 100.0))
+            exact.add(index)
+    if 1 < len(texts) <= near_cap and threshold < 100:
+        for index in range(1, len(texts)):
+            if index in exact:
+                continue
+            best = process.extractOne(
+                texts[index], texts[:index], scorer=fuzz.ratio, score_cutoff=threshold
+            )
+            if best is not None:
+                repeats.append(_Repeat(index, best[2], float(best[1])))
+    repeats.sort(key=lambda r: r.index)
+    return repeats
+
+
+def group_runs(repeats: Sequence[_Repeat]) -> list[list[_Repeat]]:
+    """Merge repeats of consecutive blocks whose originals are consecutive too."""
+    runs: list[list[_Repeat]] = []
+    for repeat in repeats:
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and repeat.index == last.index + 1
+            and repeat.original == last.original + 1
+            and repeat.original < runs[-1][0].index
+        ):
+            runs[-1].append(repeat)
+        else:
+            runs.append([repeat])
+    return runs
+
+
+class DuplicateParagraph(DocumentRule):
+    """Flags a paragraph that repeats an earlier paragraph of the same document.
+
+    ## What it does
+    Compares every paragraph, list item and quote of a document with the ones before it,
+    after normalization (Unicode NFKC, case folded, quotes, dashes and whitespace unified).
+    A paragraph equal to an earlier one, or at least `threshold` percent similar to it
+    (rapidfuzz `ratio`), is reported with the location of the earlier copy. A run of
+    consecutive repeated paragraphs that copies a run of consecutive paragraphs is one
+    finding spanning the run.
+
+    ## Why is this bad?
+    A block of paragraphs printed twice is a classic publishing accident: a bad merge, a
+    CMS that saved an edit as an append, a scraper that read a page twice. Readers notice.
+
+    ## Example
+    ```text
+    6   The backdrop of this potential meeting remains tense. As Russia continues ...
+    ...
+    12  The backdrop of this potential meeting remains tense. As Russia continues ...
+    ```
+    is reported at line 12, naming line 6.
+
+    Paragraphs shorter than `min-words` (separators such as `***`, "Advertisement") are
+    not compared, and a paragraph equal to the headline is left to CL201.
+
+    ## Options
+    - `threshold` (float, default 90): similarity from 0 to 100 at or above which two
+      different paragraphs are near duplicates; 100 reports exact copies only.
+    - `min-words` (int, default 8): shorter paragraphs are not compared.
+    - `merge-runs` (bool, default true): report a run of repeated paragraphs once.
+    - `near-limit` (int, default 2000): documents with more comparable paragraphs than
+      this are checked for exact repeats only (near comparison is quadratic).
+    """
+
+    code = "CL101"
+    name = "duplicate-paragraph"
+    options = (
+        Option("threshold", float, 90.0, "similarity (0-100) that counts as a near duplicate"),
+        Option("min-words", int, 8, "paragraphs with fewer words are not compared"),
+        Option("merge-runs", bool, True, "report a run of repeated paragraphs as one finding"),
+        Option("near-limit", int, 2000, "above this many paragraphs, exact repeats only"),
+    )
+
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
+        blocks = comparable_blocks(document, options["min-words"])
+        repeats = find_repeats(
+            [b.normalized for b in blocks], options["threshold"], options["near-limit"]
+        )
+        runs = group_runs(repeats) if options["merge-runs"] else [[r] for r in repeats]
+        for run in runs:
+            yield self._finding(document, blocks, run)
+
+    def _finding(
+        self, document: Document, blocks: Sequence[Block], run: list[_Repeat]
+    ) -> Violation:
+        first, last = blocks[run[0].index], blocks[run[-1].index]
+        original, original_last = blocks[run[0].original], blocks[run[-1].original]
+        lowest = min(r.similarity for r in run)
+        near = lowest < 100
+        if len(run) == 1:
+            what = f"near duplicate ({lowest:.0f}% similar) of" if near else "repeats"
+            message = f"Paragraph {what} the paragraph at line {original.span.line}"
+        else:
+            lines = f"lines {first.span.line}-{last.span.end_line}"
+            originals = f"lines {original.span.line}-{original_last.span.end_line}"
+            message = f"{len(run)} paragraphs ({lines}) repeat {originals}"
+            if near:
+                message += f" (lowest similarity {lowest:.0f}%)"
+        return self.violation(
+            document,
+            first.span.cover(last.span),
+            message,
+            text="\n".join(blocks[r.index].normalized for r in run),
+            related=[Location(document.path, original.span.line, original.span.column)],
+            similarity=round(lowest, 1) if near else None,
+        )

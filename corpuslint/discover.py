@@ -68,7 +68,7 @@ def display_path(path: Path, cwd: Path) -> str:
 
 def _spec(patterns: Iterable[str]) -> pathspec.PathSpec[Any] | None:
     patterns = list(patterns)
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns) if patterns else None
+    return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
 
 class Discovery:
@@ -105,7 +105,7 @@ class Discovery:
             if ignore_file.is_file():
                 try:
                     lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
                 except OSError:
                     spec = None
             self._gitignores[directory] = spec

@@ -8,12 +8,14 @@ core registers its own readers and formatters through the same hooks.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pluggy
 
-from corpuslint.readers.base import Reader
-from corpuslint.report.base import Formatter
-from corpuslint.rule import Rule
+if TYPE_CHECKING:  # plugins import this module's markers; keep it free of import cycles
+    from corpuslint.readers.base import Reader
+    from corpuslint.report.base import Formatter
+    from corpuslint.rule import Rule
 
 PROJECT = "corpuslint"
 

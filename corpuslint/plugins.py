@@ -67,9 +67,11 @@ class Registry:
 def _manager() -> pluggy.PluginManager:
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
-    from corpuslint import builtin  # the core's own readers and formatters
+    from corpuslint import builtin, readers, report  # the core's own plugins
 
     manager.register(builtin, name="corpuslint-core")
+    manager.register(readers, name="corpuslint-readers")
+    manager.register(report, name="corpuslint-formats")
     return manager
 
 

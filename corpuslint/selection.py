@@ -72,7 +72,7 @@ class Filter:
         """Compile the patterns and check every code they name."""
         per_file = tuple(
             (
-                pathspec.PathSpec.from_lines("gitwildmatch", [pattern]),
+                pathspec.GitIgnoreSpec.from_lines([pattern]),
                 frozenset(expand(codes, rules, f"{where}: per-file-ignores")),
             )
             for pattern, codes in per_file_ignores.items()

@@ -73,6 +73,13 @@ class Block:
     span: Span
     level: int = 0
     """Heading level (1 for a title or H1); 0 for blocks that are not headings."""
+    label: str = ""
+    """How to name the block in messages when its line does not (``record 7, paragraph 3``)."""
+
+    @property
+    def place(self) -> str:
+        """The block's position for messages: its label, else ``line N``."""
+        return self.label or f"line {self.span.line}"
 
     @property
     def word_count(self) -> int:

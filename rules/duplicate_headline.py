@@ -55,7 +55,7 @@ class DuplicateHeadline(DocumentRule):
             yield self.violation(
                 document,
                 block.span,
-                f"Headline repeated (first at line {headline.span.line})",
+                f"Headline repeated (first at {headline.place})",
                 text=f"{block.normalized}\n{number}",
                 related=[Location(document.path, headline.span.line, headline.span.column)],
             )

@@ -73,6 +73,13 @@ def group_runs(repeats: Sequence[_Repeat]) -> list[list[_Repeat]]:
     return runs
 
 
+def _extent(first: Block, last: Block) -> str:
+    """``lines 12-17``, or ``paragraphs 3-5 of record 7`` for blocks labelled by a reader."""
+    if first.label or last.label:
+        return f"{first.place} to {last.place}"
+    return f"lines {first.span.line}-{last.span.end_line}"
+
+
 class DuplicateParagraph(DocumentRule):
     """Flags a paragraph that repeats an earlier paragraph of the same document.
 
@@ -135,11 +142,10 @@ class DuplicateParagraph(DocumentRule):
         near = lowest < 100
         if len(run) == 1:
             what = f"near duplicate ({lowest:.0f}% similar) of" if near else "repeats"
-            message = f"Paragraph {what} the paragraph at line {original.span.line}"
+            message = f"Paragraph {what} the paragraph at {original.place}"
         else:
-            lines = f"lines {first.span.line}-{last.span.end_line}"
-            originals = f"lines {original.span.line}-{original_last.span.end_line}"
-            message = f"{len(run)} paragraphs ({lines}) repeat {originals}"
+            message = f"{len(run)} paragraphs ({_extent(first, last)}) repeat"
+            message += f" {_extent(original, original_last)}"
             if near:
                 message += f" (lowest similarity {lowest:.0f}%)"
         return self.violation(

@@ -176,11 +176,21 @@ class Discovery:
                 found.setdefault(path, self._file(path, True))
         return sorted(found.values(), key=lambda s: s.display), skipped
 
+    def inside(self, path: Path) -> bool:
+        """Whether ``path`` lies in the project (under its root)."""
+        return path == self.root or self.root in path.parents
+
     def corpus(self, targets: Sequence[SourceFile]) -> list[SourceFile]:
-        """The whole corpus under the root, with the given targets marked as such."""
+        """The whole corpus under the root, with the given targets marked as such.
+
+        Targets outside the project are compared with each other only: a file elsewhere
+        on disk is not part of this project's corpus, and checking it from here should
+        not compare it with articles it has nothing to do with.
+        """
         chosen = {t.path: t for t in targets}
-        for source in self.walk(self.root, False):
-            chosen.setdefault(source.path, source)
+        if not targets or any(self.inside(t.path) for t in targets):
+            for source in self.walk(self.root, False):
+                chosen.setdefault(source.path, source)
         return sorted(chosen.values(), key=lambda s: s.display)
 
 

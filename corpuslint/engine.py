@@ -20,7 +20,8 @@ from typing import Any
 from corpuslint import plugins
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.discover import SourceFile
-from corpuslint.model import Document, Problem, Signature, Violation
+from corpuslint.grouping import KeyIndex
+from corpuslint.model import Document, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.rule import CorpusRule, DocumentRule, Rule
 
@@ -145,18 +146,36 @@ class Checker:
     def compare(
         self, signatures: Iterable[tuple[str, Signature]], errors: list[str]
     ) -> Iterator[Violation]:
-        """The corpus pass: each corpus rule compares each group of its signatures."""
-        groups: dict[str, dict[str, list[Signature]]] = defaultdict(lambda: defaultdict(list))
+        """The corpus pass: each corpus rule compares each group of signatures sharing a key.
+
+        Only groups holding a target's signature can yield a reported finding, so the
+        others are skipped. A pair that shares several keys is seen in several groups;
+        one finding per place is kept, the one whose related copy comes first.
+        """
+        by_rule: dict[str, list[Signature]] = defaultdict(list)
         for code, signature in signatures:
-            groups[code][signature.key].append(signature)
+            by_rule[code].append(signature)
         for rule in self.corpus_rules:
+            found = by_rule.get(rule.code, [])
+            index = KeyIndex()
+            wanted: set[int] = set()
+            for number, signature in enumerate(found):
+                index.add(signature.keys, number)
+                if signature.target:
+                    wanted.add(number)
+            best: dict[tuple[str, Span], Violation] = {}
             options = self.plan.options[rule.code]
-            for key, group in groups.get(rule.code, {}).items():
-                group.sort(key=lambda s: (s.path, s.span.line, s.span.column))
+            for key, members in index.groups(None if len(wanted) == len(found) else wanted):
+                group = [found[m] for m in members]
                 try:
-                    yield from list(rule.compare(key, group, options))
+                    for violation in rule.compare(key, group, options):
+                        place = (violation.path, violation.span)
+                        kept = best.get(place)
+                        if kept is None or violation.related < kept.related:
+                            best[place] = violation
                 except Exception as exc:
-                    errors.append(self._internal(rule, f"signature group {key!r}", exc))
+                    errors.append(self._internal(rule, f"the corpus pass (key {key})", exc))
+            yield from best.values()
 
 
 _WORKER: list[Checker] = []  # the worker process's checker, set by its initializer

@@ -33,7 +33,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A region of a file: 1-based lines and columns, ``end_column`` exclusive."""
 
@@ -161,19 +161,36 @@ class Violation:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Signature:
-    """What a corpus rule keeps of a document for the corpus pass: a key and a little data.
+    """What a corpus rule keeps of one block for the corpus pass: group keys and a little data.
 
-    Signatures sharing ``key`` are judged together by the rule's ``compare``. ``text`` is
-    what the rule needs to verify a candidate (normalized paragraph or headline).
+    Signatures that share any of their ``keys`` (63-bit integers: an exact hash, sketch
+    values for near matches) are judged together by the rule's ``compare``. ``text`` is
+    what the rule needs to verify a candidate (the normalized paragraph or headline).
+    Millions of these live in memory at once, hence slots and integer keys.
     """
 
-    key: str
+    keys: tuple[int, ...]
     path: str
     span: Span
     text: str
     record: str | None = None
+    label: str = ""
+    """The block's name in messages when its line does not name it (see ``Block.label``)."""
     target: bool = True
     """Whether the signature's file is a target of this run (findings are reported only there)."""
-    extra: tuple[Any, ...] = ()
+
+    @property
+    def document(self) -> tuple[str, str | None]:
+        """Which document the signature belongs to: its path and record."""
+        return (self.path, self.record)
+
+    @property
+    def place(self) -> str:
+        """The block's position for messages: its label, else ``line N``."""
+        return self.label or f"line {self.span.line}"
+
+    def order(self) -> tuple[bool, str, int, int]:
+        """Which copy is the original: non-targets first, then path, then position."""
+        return (self.target, self.path, self.span.line, self.span.column)

@@ -114,7 +114,7 @@ class CorpusRule(Rule):
         raise NotImplementedError
 
     def compare(
-        self, key: str, signatures: Sequence[Signature], options: Mapping[str, Any]
+        self, key: int, signatures: Sequence[Signature], options: Mapping[str, Any]
     ) -> Iterable[Violation]:
         """Yield findings for one group of signatures that share ``key``."""
         raise NotImplementedError

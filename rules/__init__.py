@@ -11,6 +11,8 @@ from corpuslint.hookspecs import hookimpl
 from corpuslint.rule import Rule
 
 from .attribution import MissingAttribution
+from .corpus_headline import CorpusDuplicateHeadline
+from .corpus_paragraph import CorpusDuplicateParagraph
 from .duplicate_headline import DuplicateHeadline
 from .duplicate_paragraph import DuplicateParagraph
 
@@ -18,4 +20,10 @@ from .duplicate_paragraph import DuplicateParagraph
 @hookimpl
 def corpuslint_rules() -> Sequence[type[Rule]]:
     """The built-in rules."""
-    return [DuplicateParagraph, DuplicateHeadline, MissingAttribution]
+    return [
+        DuplicateParagraph,
+        CorpusDuplicateParagraph,
+        DuplicateHeadline,
+        CorpusDuplicateHeadline,
+        MissingAttribution,
+    ]

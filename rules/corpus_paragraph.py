@@ -1,0 +1,131 @@
+"""CL102 corpus-duplicate-paragraph: a paragraph that also stands in another document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from corpuslint.hashing import sketch, text_key
+from corpuslint.model import Document, Location, Signature, Violation
+from corpuslint.rule import CorpusRule, Option
+
+from .duplicate_paragraph import comparable_blocks
+
+EXACT_SALT = b"paragraph\0"
+
+
+@lru_cache(maxsize=32)
+def _allowed(allow: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for every `allow` entry (regular expressions, matched on normalized text)."""
+    if not allow:
+        return None
+    return re.compile("|".join(f"(?:{entry})" for entry in allow), re.IGNORECASE)
+
+
+def _original_first(group: Sequence[Signature]) -> list[Signature]:
+    return sorted(group, key=Signature.order)
+
+
+class CorpusDuplicateParagraph(CorpusRule):
+    r"""Flags a paragraph that also stands, exactly or nearly, in another document.
+
+    ## What it does
+    Compares every paragraph of the corpus with the paragraphs of every other document.
+    Exact copies (after normalization) are found by hashing; near copies (rapidfuzz
+    `ratio` at or above `threshold`) by a bottom-k sketch of each paragraph's word
+    3-grams, whose values are candidate keys, and every candidate is verified with
+    rapidfuzz. Nothing is compared all-pairs across the corpus.
+
+    Every copy but the original is reported, with the original as the related location.
+    The original is the first copy in path-then-line order among files that are not
+    targets of this run; if all copies are targets, the first of them. So a new article
+    that copies an old one is the one flagged, even when only the new one is checked.
+
+    ## Why is this bad?
+    A paragraph copied between articles is plagiarism, a syndication mistake or
+    template text leaking into the body. In a training corpus it is duplicated data
+    that skews what a model learns.
+
+    ## Example
+    `news/2024/wework.md` and `news/2025/wework-follow-up.md` share a paragraph:
+    ```text
+    news/2025/wework-follow-up.md:7:1: CL102 Paragraph also stands in news/2024/wework.md (line 9)
+    ```
+
+    ## Options
+    - `threshold` (float, default 90): similarity (0-100) at or above which paragraphs
+      of different documents are near copies; 100 reports exact copies only.
+    - `min-words` (int, default 8): shorter paragraphs are not compared.
+    - `allow` (list of regular expressions, default none): paragraphs whose normalized
+      text matches one (anywhere; anchor with `^...$`) are legitimate boilerplate and are
+      never reported, e.g. `"^this article was produced by .* wire service\.?$"`.
+    - `sketch-size` (int, default 6): candidate keys per paragraph; more finds more near
+      copies with heavier edits, at more comparisons.
+    - `bucket-limit` (int, default 200): a candidate key shared by more paragraphs than
+      this is a common phrase, not a copy, and is not used for near matching.
+    """
+
+    code = "CL102"
+    name = "corpus-duplicate-paragraph"
+    options = (
+        Option("threshold", float, 90.0, "similarity (0-100) that counts as a near copy"),
+        Option("min-words", int, 8, "paragraphs with fewer words are not compared"),
+        Option("allow", tuple, (), "regular expressions of legitimate boilerplate"),
+        Option("sketch-size", int, 6, "candidate keys per paragraph for near matching"),
+        Option("bucket-limit", int, 200, "candidate keys shared more widely are ignored"),
+    )
+
+    def signatures(self, document: Document, options: Mapping[str, Any]) -> Iterable[Signature]:
+        allowed = _allowed(tuple(options["allow"]))
+        near = options["threshold"] < 100
+        for block in comparable_blocks(document, options["min-words"]):
+            if allowed is not None and allowed.search(block.normalized):
+                continue
+            keys: tuple[int, ...] = (text_key(block.normalized, EXACT_SALT),)
+            if near:
+                keys += sketch(block.normalized, options["sketch-size"])
+            yield Signature(
+                keys, document.path, block.span, block.normalized, document.record, block.label
+            )
+
+    def compare(
+        self, key: int, signatures: Sequence[Signature], options: Mapping[str, Any]
+    ) -> Iterable[Violation]:
+        exact = signatures[0].keys[0] == key
+        if not exact and len(signatures) > options["bucket-limit"]:
+            return
+        threshold = options["threshold"]
+        ordered = _original_first(signatures)
+        for position, copy in enumerate(ordered):
+            if not copy.target:
+                continue
+            for original in ordered[:position]:
+                if original.document == copy.document:
+                    continue
+                if original.text == copy.text:
+                    yield self._finding(copy, original, None)
+                    break
+                if not exact:
+                    score = fuzz.ratio(copy.text, original.text, score_cutoff=threshold)
+                    if score:
+                        yield self._finding(copy, original, round(score, 1))
+                        break
+
+    def _finding(self, copy: Signature, original: Signature, similarity: float | None) -> Violation:
+        where = f"{original.path} ({original.place})"
+        if similarity is None:
+            message = f"Paragraph also stands in {where}"
+        else:
+            message = f"Paragraph is a near copy ({similarity:.0f}% similar) of one in {where}"
+        return self.violation(
+            copy.path,
+            copy.span,
+            message,
+            text=copy.text,
+            related=[Location(original.path, original.span.line, original.span.column)],
+            similarity=similarity,
+        )

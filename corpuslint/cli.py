@@ -103,6 +103,7 @@ def main() -> None:
     is_flag=True,
     help="Print the number of findings per rule instead of the findings.",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary line on stderr.")
 def check_command(
     paths: tuple[Path, ...],
@@ -116,6 +117,7 @@ def check_command(
     exit_zero: bool,
     output_file: Path | None,
     statistics: bool,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Check PATHS (files or folders; default: the whole project) against the corpus."""
@@ -134,11 +136,14 @@ def check_command(
             ignore=_codes(ignore) or (),
             extend_select=_codes(extend_select) or (),
             jobs=jobs,
+            cache=False if no_cache else None,
         )
         result = check(list(paths), config, registry, overrides)
         formatter = formatter_cls(registry.rules)
         text = _statistics(result, output_format) if statistics else formatter.format(result)
         _write(text, output_file)
+        for warning in result.warnings:
+            click.echo(f"corpuslint: warning: {warning}", err=True)
         for error in result.errors:
             click.echo(f"corpuslint: {error}", err=True)
         if not quiet and output_format == "text" and not statistics:
@@ -179,6 +184,26 @@ def _summary(result: Any) -> None:
         click.echo(f"Found {count} {noun} in {files} of {checked} checked file{plural}.", err=True)
     else:
         click.echo(f"All checks passed ({checked} file{'s' if checked != 1 else ''}).", err=True)
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Manage the per-project cache (.corpuslint_cache/ in the project root)."""
+
+
+@cache_group.command("clean")
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="Configuration file."
+)
+def cache_clean(config_path: Path | None) -> None:
+    """Delete the project's cache."""
+    with _errors():
+        from corpuslint.cache import DIRECTORY, clean
+
+        config = load_config(config_path, reader_formats=_load().reader_settings())
+        removed = clean(config.root)
+        where = config.root / DIRECTORY
+        click.echo(f"Removed {where}" if removed else f"No cache at {where}")
 
 
 @main.command("rules")

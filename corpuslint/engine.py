@@ -38,6 +38,8 @@ class Plan:
     """Validated options of each selected rule, by code."""
     reader_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Validated settings of each reader, by format name."""
+    check_all: bool = False
+    """Run document rules on every file, not only targets (so cached outcomes serve any run)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class Checker:
             )
 
     def check(self, source: SourceFile) -> FileOutcome:
-        """Read one file, run document rules (targets only) and collect signatures."""
+        """Read one file, run document rules (on targets) and collect signatures."""
         violations: list[Violation] = []
         signatures: list[tuple[str, Signature]] = []
         errors: list[str] = []
@@ -112,13 +114,13 @@ class Checker:
             if isinstance(item, str):
                 errors.append(item)
             elif isinstance(item, Problem):
-                if self.unreadable is not None and source.target:
+                if self.unreadable is not None:
                     violations.append(self.unreadable.from_problem(item))
             else:
                 count += 1
-                if source.target:
+                if source.target or self.plan.check_all:
                     violations.extend(self._check_document(item, errors))
-                signatures.extend(self._signatures(item, source.target, errors))
+                signatures.extend(self._signatures(item, errors))
         return FileOutcome(tuple(violations), tuple(signatures), tuple(errors), count)
 
     def _check_document(self, document: Document, errors: list[str]) -> Iterator[Violation]:
@@ -128,9 +130,7 @@ class Checker:
             except Exception as exc:
                 errors.append(self._internal(rule, document.path, exc))
 
-    def _signatures(
-        self, document: Document, target: bool, errors: list[str]
-    ) -> Iterator[tuple[str, Signature]]:
+    def _signatures(self, document: Document, errors: list[str]) -> Iterator[tuple[str, Signature]]:
         for rule in self.corpus_rules:
             try:
                 found = list(rule.signatures(document, self.plan.options[rule.code]))
@@ -138,35 +138,37 @@ class Checker:
                 errors.append(self._internal(rule, document.path, exc))
                 continue
             for signature in found:
-                fixed = (
-                    signature if signature.target == target else replace(signature, target=target)
-                )
-                yield rule.code, fixed
+                yield rule.code, signature
 
     def compare(
-        self, signatures: Iterable[tuple[str, Signature]], errors: list[str]
+        self,
+        outcomes: Iterable[tuple[bool, Sequence[tuple[str, Signature]]]],
+        errors: list[str],
     ) -> Iterator[Violation]:
         """The corpus pass: each corpus rule compares each group of signatures sharing a key.
 
         Only groups holding a target's signature can yield a reported finding, so the
         others are skipped. A pair that shares several keys is seen in several groups;
         one finding per place is kept, the one whose related copy comes first.
+        ``outcomes`` pairs each file's signatures with whether the file is a target.
         """
         by_rule: dict[str, list[Signature]] = defaultdict(list)
-        for code, signature in signatures:
-            by_rule[code].append(signature)
+        targets: dict[str, set[int]] = defaultdict(set)
+        for target, signatures in outcomes:
+            for code, signature in signatures:
+                if target:
+                    targets[code].add(len(by_rule[code]))
+                by_rule[code].append(signature)
         for rule in self.corpus_rules:
             found = by_rule.get(rule.code, [])
+            wanted = targets[rule.code]
             index = KeyIndex()
-            wanted: set[int] = set()
             for number, signature in enumerate(found):
                 index.add(signature.keys, number)
-                if signature.target:
-                    wanted.add(number)
             best: dict[tuple[str, Span], Violation] = {}
             options = self.plan.options[rule.code]
             for key, members in index.groups(None if len(wanted) == len(found) else wanted):
-                group = [found[m] for m in members]
+                group = [_marked(found[m], m in wanted) for m in members]
                 try:
                     for violation in rule.compare(key, group, options):
                         place = (violation.path, violation.span)
@@ -176,6 +178,11 @@ class Checker:
                 except Exception as exc:
                     errors.append(self._internal(rule, f"the corpus pass (key {key})", exc))
             yield from best.values()
+
+
+def _marked(signature: Signature, target: bool) -> Signature:
+    """The signature with its target flag set for this run (cached ones carry an old one)."""
+    return signature if signature.target == target else replace(signature, target=target)
 
 
 _WORKER: list[Checker] = []  # the worker process's checker, set by its initializer

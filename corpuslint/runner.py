@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from corpuslint import plugins
+from corpuslint.cache import Cache, settings_digest
 from corpuslint.config import Config, reader_settings, rule_options
 from corpuslint.discover import Discovery, SourceFile
 from corpuslint.engine import Checker, Plan, default_jobs, document_pass
+from corpuslint.incremental import cached_pass
 from corpuslint.model import Severity, Signature, Span, Violation
 from corpuslint.report.base import Result
 from corpuslint.selection import Filter, selected_codes
@@ -24,10 +26,13 @@ class Overrides:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     jobs: int | None = None
+    cache: bool | None = None
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def make_plan(config: Config, registry: plugins.Registry, overrides: Overrides) -> Plan:
+def make_plan(
+    config: Config, registry: plugins.Registry, overrides: Overrides, check_all: bool = False
+) -> Plan:
     """Validate selection and options against the loaded rules (raises ``ConfigError``)."""
     where = config.where()
     select = overrides.select if overrides.select is not None else config.select
@@ -40,7 +45,15 @@ def make_plan(config: Config, registry: plugins.Registry, overrides: Overrides) 
     )
     options = rule_options(config, registry.rules, overrides.rule_options)
     settings = reader_settings(config, registry.reader_settings())
-    return Plan(codes, {c: options[c] for c in codes}, settings)
+    return Plan(codes, {c: options[c] for c in codes}, settings, check_all)
+
+
+def _open_cache(config: Config, registry: plugins.Registry, plan: Plan) -> Cache:
+    """The project's cache for this run's settings (plugin versions included)."""
+    from corpuslint import __version__
+
+    versions = sorted((p.name, p.version) for p in registry.plugins)
+    return Cache(config.root, settings_digest(__version__, versions, plan))
 
 
 def check(
@@ -53,7 +66,8 @@ def check(
 ) -> Result:
     """Check ``paths`` (the targets) against the corpus; report findings in targets only."""
     overrides = overrides or Overrides()
-    plan = make_plan(config, registry, overrides)
+    use_cache = overrides.cache if overrides.cache is not None else config.cache
+    plan = make_plan(config, registry, overrides, check_all=use_cache)
     findings_filter = Filter.build(
         config.per_file_ignores, config.severity, registry.rules, config.where()
     )
@@ -67,13 +81,19 @@ def check(
     jobs = overrides.jobs or config.jobs or default_jobs()
     tick = progress(len(sources), sum(1 for s in sources if s.target)) if progress else None
     violations: list[Violation] = []
-    signatures: list[tuple[str, Signature]] = []
+    signatures: list[tuple[bool, Sequence[tuple[str, Signature]]]] = []
     errors: list[str] = []
-    for _source, outcome in document_pass(checker, sources, jobs, tick):
-        violations.extend(outcome.violations)
-        signatures.extend(outcome.signatures)
-        errors.extend(outcome.errors)
     target_paths = {s.display for s in targets}
+    cache = _open_cache(config, registry, plan) if use_cache else None
+    if cache is not None and cache.usable:
+        outcomes = cached_pass(checker, sources, jobs, cache, tick)
+    else:
+        outcomes = document_pass(checker, sources, jobs, tick)
+    for source, outcome in outcomes:
+        if source.target:
+            violations.extend(outcome.violations)
+        errors.extend(outcome.errors)
+        signatures.append((source.target, outcome.signatures))
     corpus_findings = checker.compare(signatures, errors)
     violations.extend(v for v in corpus_findings if v.path in target_paths)
 
@@ -89,7 +109,11 @@ def check(
         for skip in skipped:
             kept.append(rule.violation(skip.display, Span.point(1), skip.reason, text=skip.reason))
     kept.sort(key=lambda v: v.sort_key)
-    return Result(tuple(kept), tuple(s.display for s in targets), tuple(errors))
+    warnings: tuple[str, ...] = ()
+    if cache is not None:
+        cache.close()
+        warnings = tuple(cache.warnings)
+    return Result(tuple(kept), tuple(s.display for s in targets), tuple(errors), warnings)
 
 
 def exit_code(result: Result, fail_on: Severity) -> int:

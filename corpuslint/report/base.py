@@ -19,6 +19,8 @@ class Result:
     """The target files that were checked, as shown to the user."""
     errors: tuple[str, ...] = ()
     """Internal errors (a rule or plugin that failed), one line each."""
+    warnings: tuple[str, ...] = ()
+    """Problems that did not change the findings (a cache that could not be used)."""
 
 
 class Formatter:

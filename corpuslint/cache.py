@@ -1,0 +1,227 @@
+"""Per-project cache of each file's document findings and signatures (SQLite).
+
+A file's entry is keyed by its path and the run's settings (rules, options, reader
+settings, versions) and validated by size and modification time, then by a content
+hash when those changed, so an unchanged file is neither re-read nor re-parsed. Each
+entry also keeps the file's signature keys as a flat array: a run over a few targets
+unpickles only the files that share a key with them. A corrupt or locked cache is
+rebuilt or bypassed with a warning; it never stops a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xxhash
+
+from corpuslint.engine import FileOutcome
+
+DIRECTORY = ".corpuslint_cache"
+SCHEMA = 1
+_TABLE = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    display TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    keys BLOB NOT NULL,
+    outcome BLOB NOT NULL,
+    PRIMARY KEY (path, settings)
+)
+"""
+
+
+class CacheError(Exception):
+    """The cache cannot be used; the run goes on without it."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached file: what validates it and where its outcome is stored."""
+
+    rowid: int
+    keys: bytes
+
+
+def settings_digest(*parts: object) -> str:
+    """A short digest of everything that changes a file's outcome."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """The content hash that decides whether a file with a new timestamp really changed."""
+    digest = xxhash.xxh3_128()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def outcome_keys(outcome: FileOutcome) -> bytes:
+    """Every signature key of a file, as a flat int64 array."""
+    keys = [key for _code, signature in outcome.signatures for key in signature.keys]
+    return np.asarray(keys, dtype=np.int64).tobytes()
+
+
+class Cache:
+    """The cache database of one project, for one set of settings."""
+
+    def __init__(self, root: Path, settings: str) -> None:
+        self.directory = root / DIRECTORY
+        self.settings = settings
+        self.warnings: list[str] = []
+        self._pending: list[tuple[object, ...]] = []
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection | None:
+        path = self.directory / "cache.sqlite"
+        for attempt in range(2):
+            try:
+                self._create_directory()
+                db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version not in (0, SCHEMA):
+                    db.execute("DROP TABLE IF EXISTS files")
+                db.execute(_TABLE)
+                db.execute(f"PRAGMA user_version={SCHEMA}")
+                return db
+            except sqlite3.DatabaseError as exc:
+                if attempt == 0 and "locked" not in str(exc):
+                    self.warnings.append(f"cache {path} is corrupt ({exc}); rebuilding it")
+                    for suffix in ("", "-wal", "-shm"):
+                        with contextlib.suppress(OSError):
+                            os.unlink(f"{path}{suffix}")
+                    continue
+                self.warnings.append(f"cache {path} cannot be used ({exc}); running without it")
+            except OSError as exc:
+                self.warnings.append(f"cache directory {self.directory} cannot be used ({exc})")
+                break
+        return None
+
+    def _create_directory(self) -> None:
+        if not self.directory.is_dir():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / ".gitignore").write_text("# created by corpuslint\n*\n")
+
+    @property
+    def usable(self) -> bool:
+        """Whether the cache opened."""
+        return self._db is not None
+
+    def _guard(self, action: str) -> contextlib.AbstractContextManager[None]:
+        return _Guard(self, action)
+
+    def entries(self) -> dict[str, tuple[int, int, str, str, int, bytes]]:
+        """Every entry of these settings: path -> (size, mtime, digest, display, rowid, keys)."""
+        if self._db is None:
+            return {}
+        with self._guard("read"):
+            rows = self._db.execute(
+                "SELECT path, size, mtime, digest, display, rowid, keys FROM files"
+                " WHERE settings = ?",
+                (self.settings,),
+            )
+            return {row[0]: tuple(row[1:]) for row in rows}
+        return {}
+
+    def outcomes(self, rowids: Iterable[int]) -> Iterator[tuple[int, FileOutcome]]:
+        """The stored outcomes of these entries."""
+        if self._db is None:
+            return
+        ids = list(rowids)
+        with self._guard("read"):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT rowid, outcome FROM files WHERE rowid IN ({marks})"
+                for rowid, blob in self._db.execute(query, chunk):
+                    yield rowid, pickle.loads(zlib.decompress(blob))
+
+    def touch(self, path: Path, size: int, mtime: int) -> None:
+        """Record a new timestamp for a file whose content hash did not change."""
+        self._pending.append(("touch", str(path), size, mtime))
+
+    def store(
+        self, path: Path, display: str, size: int, mtime: int, digest: str, outcome: FileOutcome
+    ) -> None:
+        """Queue a file's outcome for writing by :meth:`flush`."""
+        blob = zlib.compress(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self._pending.append(
+            ("store", str(path), display, size, mtime, digest, outcome_keys(outcome), blob)
+        )
+
+    def flush(self) -> None:
+        """Write queued entries in one transaction."""
+        if self._db is None or not self._pending:
+            return
+        with self._guard("write"):
+            self._db.execute("BEGIN")
+            for item in self._pending:
+                if item[0] == "touch":
+                    self._db.execute(
+                        "UPDATE files SET size = ?, mtime = ? WHERE path = ? AND settings = ?",
+                        (item[2], item[3], item[1], self.settings),
+                    )
+                else:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (item[1], self.settings, *item[2:]),
+                    )
+            self._db.execute("COMMIT")
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Write what is queued and close the database."""
+        self.flush()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+_CACHE_ERRORS = (sqlite3.Error, OSError, pickle.UnpicklingError, zlib.error, EOFError)
+
+
+class _Guard(contextlib.AbstractContextManager[None]):
+    """Turns database and disk errors into a warning and disables the cache."""
+
+    def __init__(self, cache: Cache, action: str) -> None:
+        self.cache = cache
+        self.action = action
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> bool:
+        if isinstance(
+            error, (sqlite3.Error, OSError, pickle.UnpicklingError, zlib.error, EOFError)
+        ):
+            self.cache.warnings.append(
+                f"cache {self.action} failed ({error}); running without the cache"
+            )
+            if self.cache._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self.cache._db.close()
+            self.cache._db = None
+            return True
+        return False
+
+
+def clean(root: Path) -> bool:
+    """Delete the project's cache directory; whether there was one."""
+    import shutil
+
+    directory = root / DIRECTORY
+    if not directory.exists():
+        return False
+    shutil.rmtree(directory)
+    return True

@@ -1,0 +1,115 @@
+"""The document pass through the cache: reuse unchanged files' outcomes, check the rest.
+
+When the run has few targets (a pre-commit hook), cached files that share no signature
+key with a target cannot take part in a reported finding, so their outcomes are not
+even loaded: only the keys of every file are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpuslint.cache import Cache, file_digest, outcome_keys
+from corpuslint.discover import SourceFile
+from corpuslint.engine import Checker, FileOutcome, document_pass
+
+
+@dataclass(frozen=True)
+class _Hit:
+    source: SourceFile
+    rowid: int
+    keys: bytes
+
+
+@dataclass(frozen=True)
+class _Miss:
+    source: SourceFile
+    size: int
+    mtime: int
+    digest: str
+
+
+def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], list[_Miss]]:
+    entries = cache.entries()
+    hits: list[_Hit] = []
+    misses: list[_Miss] = []
+    for source in sources:
+        try:
+            info = source.path.stat()
+        except OSError:
+            misses.append(_Miss(source, -1, -1, ""))  # the reader will say what is wrong
+            continue
+        entry = entries.get(str(source.path))
+        if entry is not None and entry[3] == source.display:
+            size, mtime, digest, _display, rowid, keys = entry
+            if (size, mtime) == (info.st_size, info.st_mtime_ns):
+                hits.append(_Hit(source, rowid, keys))
+                continue
+            try:
+                current = file_digest(source.path)
+            except OSError:
+                current = ""
+            if current and current == digest:
+                cache.touch(source.path, info.st_size, info.st_mtime_ns)
+                hits.append(_Hit(source, rowid, keys))
+                continue
+            misses.append(_Miss(source, info.st_size, info.st_mtime_ns, current))
+            continue
+        try:
+            current = file_digest(source.path)
+        except OSError:
+            current = ""
+        misses.append(_Miss(source, info.st_size, info.st_mtime_ns, current))
+    return hits, misses
+
+
+def _sharing(hits: Sequence[_Hit], keys: np.ndarray) -> set[int]:
+    """Positions of the hits that hold any of ``keys``."""
+    if not hits or not len(keys):
+        return set()
+    arrays = [np.frombuffer(hit.keys, dtype=np.int64) for hit in hits]
+    owners = np.repeat(np.arange(len(hits)), [len(a) for a in arrays])
+    found = np.isin(np.concatenate(arrays), keys)
+    return set(np.unique(owners[found]).tolist())
+
+
+def cached_pass(
+    checker: Checker,
+    sources: Sequence[SourceFile],
+    jobs: int,
+    cache: Cache,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[SourceFile, FileOutcome]]:
+    """Each needed file's outcome: from the cache when unchanged, else freshly checked."""
+    hits, misses = _classify(sources, cache)
+    fresh = document_pass(checker, [m.source for m in misses], jobs, progress)
+    target_keys: list[bytes] = []
+    for miss, (source, outcome) in zip(misses, fresh, strict=True):
+        if miss.digest:
+            cache.store(source.path, source.display, miss.size, miss.mtime, miss.digest, outcome)
+        if source.target:
+            target_keys.append(outcome_keys(outcome))
+        yield source, outcome
+
+    wanted = [h for h in hits if h.source.target]
+    others = [h for h in hits if not h.source.target]
+    if checker.corpus_rules and others:
+        target_keys += [h.keys for h in wanted]
+        if len(wanted) + len(misses) >= len(others):  # a large run: load everything
+            wanted += others
+        else:
+            keys = np.frombuffer(b"".join(target_keys), dtype=np.int64)
+            wanted += [others[i] for i in sorted(_sharing(others, keys))]
+
+    by_row = {h.rowid: h for h in wanted}
+    for rowid, outcome in cache.outcomes(by_row):
+        hit = by_row.pop(rowid)
+        if progress:
+            progress(1)
+        yield hit.source, outcome
+    if by_row:  # entries the cache could not give back: check those files again
+        yield from document_pass(checker, [h.source for h in by_row.values()], jobs, progress)
+    cache.flush()

@@ -18,6 +18,7 @@ import click
 from corpuslint import __version__, plugins
 from corpuslint.config import ConfigError, load_config
 from corpuslint.model import Severity
+from corpuslint.progress import progress_bar
 from corpuslint.runner import Overrides, check, exit_code
 
 
@@ -104,6 +105,16 @@ def main() -> None:
     help="Print the number of findings per rule instead of the findings.",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Hide the findings recorded in this baseline file; show only new ones.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record this run's findings in a baseline file (and exit 0).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary line on stderr.")
 def check_command(
     paths: tuple[Path, ...],
@@ -118,6 +129,8 @@ def check_command(
     output_file: Path | None,
     statistics: bool,
     no_cache: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
     quiet: bool,
 ) -> None:
     """Check PATHS (files or folders; default: the whole project) against the corpus."""
@@ -137,8 +150,16 @@ def check_command(
             extend_select=_codes(extend_select) or (),
             jobs=jobs,
             cache=False if no_cache else None,
+            baseline=baseline,
         )
-        result = check(list(paths), config, registry, overrides)
+        result = check(list(paths), config, registry, overrides, progress=progress_bar())
+        if write_baseline is not None:
+            from corpuslint import baseline as baseline_file
+
+            baseline_file.write(write_baseline, result.violations)
+            count = len(result.violations)
+            click.echo(f"Recorded {count} finding(s) in baseline {write_baseline}", err=True)
+            sys.exit(2 if result.errors else 0)
         formatter = formatter_cls(registry.rules)
         text = _statistics(result, output_format) if statistics else formatter.format(result)
         _write(text, output_file)

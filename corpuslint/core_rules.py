@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from corpuslint.model import Document, Problem, Span, Violation
+from corpuslint.model import Document, Problem, Severity, Span, Violation
 from corpuslint.rule import DocumentRule
+from corpuslint.suppress import Directive
 
 
 class UnreadableDocument(DocumentRule):
@@ -45,4 +46,45 @@ class UnreadableDocument(DocumentRule):
             Span.point(problem.line, problem.column),
             problem.message,
             text=problem.message,
+        )
+
+
+class UnusedSuppression(DocumentRule):
+    """Flags a suppression comment that suppressed no finding (off by default).
+
+    ## What it does
+    Reports `<!-- corpuslint-disable ... -->`, `disable-next-line` and `disable-file`
+    comments that did not hide any finding in this run, like ruff's RUF100 for unused
+    `noqa` comments. Select it with `--extend-select CL002`.
+
+    ## Why is this bad?
+    A stale suppression hides the next real problem at that place: once the duplicate it
+    was written for is gone, it should go too.
+
+    ## Example
+    ```markdown
+    <!-- corpuslint-disable-next-line CL101 -- syndicated box -->
+    A paragraph that is no longer repeated anywhere.
+    ```
+
+    ## Options
+    None.
+    """
+
+    code = "CL002"
+    name = "unused-suppression"
+    severity = Severity.WARNING
+    enabled_by_default = False
+
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
+        return ()  # raised by the engine once every finding of the file is known
+
+    def from_directive(self, path: str, directive: Directive) -> Violation:
+        """The finding for a suppression comment that hid nothing."""
+        codes = ", ".join(directive.codes) if directive.codes != ("*",) else "all rules"
+        return self.violation(
+            path,
+            Span.point(directive.line, directive.column),
+            f"Unused suppression: corpuslint-{directive.kind} ({codes}) hid no finding",
+            text=f"{directive.kind} {codes} {directive.reason}",
         )

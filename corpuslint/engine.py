@@ -24,6 +24,8 @@ from corpuslint.grouping import KeyIndex
 from corpuslint.model import Document, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.rule import CorpusRule, DocumentRule, Rule
+from corpuslint.suppress import Directive, supports_comments
+from corpuslint.suppress import parse as parse_directives
 
 # Below this many files the pool's start-up costs more than it saves.
 PARALLEL_MIN_FILES = 16
@@ -51,6 +53,8 @@ class FileOutcome:
     """(rule code, signature) pairs of every corpus rule."""
     errors: tuple[str, ...] = ()
     documents: int = 0
+    directives: tuple[Directive, ...] = ()
+    """Inline suppression comments of the file (Markdown and HTML)."""
 
 
 class Checker:
@@ -121,7 +125,8 @@ class Checker:
                 if source.target or self.plan.check_all:
                     violations.extend(self._check_document(item, errors))
                 signatures.extend(self._signatures(item, errors))
-        return FileOutcome(tuple(violations), tuple(signatures), tuple(errors), count)
+        directives = _directives(source) if supports_comments(source.path.name) else ()
+        return FileOutcome(tuple(violations), tuple(signatures), tuple(errors), count, directives)
 
     def _check_document(self, document: Document, errors: list[str]) -> Iterator[Violation]:
         for rule in self.document_rules:
@@ -178,6 +183,14 @@ class Checker:
                 except Exception as exc:
                     errors.append(self._internal(rule, f"the corpus pass (key {key})", exc))
             yield from best.values()
+
+
+def _directives(source: SourceFile) -> tuple[Directive, ...]:
+    """The file's suppression comments (its read errors are the reader's to report)."""
+    try:
+        return parse_directives(source.path.read_bytes().decode("utf-8", "replace"))
+    except OSError:
+        return ()
 
 
 def _marked(signature: Signature, target: bool) -> Signature:

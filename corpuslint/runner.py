@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpuslint import plugins
+from corpuslint import baseline, plugins, suppress
 from corpuslint.cache import Cache, settings_digest
 from corpuslint.config import Config, reader_settings, rule_options
+from corpuslint.core_rules import UnusedSuppression
 from corpuslint.discover import Discovery, SourceFile
 from corpuslint.engine import Checker, Plan, default_jobs, document_pass
 from corpuslint.incremental import cached_pass
 from corpuslint.model import Severity, Signature, Span, Violation
 from corpuslint.report.base import Result
 from corpuslint.selection import Filter, selected_codes
+from corpuslint.suppress import Directive
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Overrides:
     extend_select: tuple[str, ...] = ()
     jobs: int | None = None
     cache: bool | None = None
+    baseline: Path | None = None
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -66,6 +69,7 @@ def check(
 ) -> Result:
     """Check ``paths`` (the targets) against the corpus; report findings in targets only."""
     overrides = overrides or Overrides()
+    known = baseline.load(overrides.baseline) if overrides.baseline is not None else None
     use_cache = overrides.cache if overrides.cache is not None else config.cache
     plan = make_plan(config, registry, overrides, check_all=use_cache)
     findings_filter = Filter.build(
@@ -89,20 +93,26 @@ def check(
         outcomes = cached_pass(checker, sources, jobs, cache, tick)
     else:
         outcomes = document_pass(checker, sources, jobs, tick)
+    directives: dict[str, tuple[Directive, ...]] = {}
     for source, outcome in outcomes:
         if source.target:
             violations.extend(outcome.violations)
+            directives[source.display] = outcome.directives
         errors.extend(outcome.errors)
         signatures.append((source.target, outcome.signatures))
     corpus_findings = checker.compare(signatures, errors)
     violations.extend(v for v in corpus_findings if v.path in target_paths)
 
+    report_unused = UnusedSuppression().from_directive if "CL002" in plan.codes else None
+    violations = suppress.apply(violations, directives, report_unused)
     relative = {s.display: s.relative for s in targets}
     kept = [
         findings_filter.apply(v)
         for v in violations
         if not findings_filter.ignored(relative.get(v.path, v.path), v.code)
     ]
+    if known is not None:
+        kept = baseline.new_findings(kept, known)
     unreadable = registry.rules.get("CL001")
     if unreadable is not None and "CL001" in plan.codes:
         rule = unreadable()

@@ -1,0 +1,115 @@
+"""Inline suppression comments in Markdown and HTML files.
+
+``<!-- corpuslint-disable CL101 -->`` ... ``<!-- corpuslint-enable CL101 -->``,
+``<!-- corpuslint-disable-next-line CL201 -->`` and ``<!-- corpuslint-disable-file -->``;
+no codes means every rule, and a reason may follow ``--``. A finding is suppressed when
+its first line is covered. Plain text and JSONL have no comments: use
+``per-file-ignores`` or a baseline there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from corpuslint.model import Violation
+
+_DIRECTIVE = re.compile(
+    r"<!--\s*corpuslint-(?P<kind>disable-next-line|disable-file|disable|enable)\b(?P<rest>.*?)-->",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMMENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
+ALL = "*"
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One suppression comment: its kind, the codes it names (``*`` for all) and its line."""
+
+    kind: str
+    codes: tuple[str, ...]
+    line: int
+    column: int
+    reason: str = ""
+
+    def names(self, code: str) -> bool:
+        """Whether the directive applies to ``code`` (codes match by prefix, as in select)."""
+        return any(c == ALL or code.startswith(c) for c in self.codes)
+
+
+def supports_comments(name: str) -> bool:
+    """Whether files with this name can carry suppression comments."""
+    return name.lower().endswith(_COMMENT_SUFFIXES)
+
+
+def parse(text: str) -> tuple[Directive, ...]:
+    """Every suppression comment in ``text``, in order."""
+    if "corpuslint-" not in text:
+        return ()
+    directives = []
+    for match in _DIRECTIVE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        listed, _, reason = match["rest"].partition("--")
+        codes = tuple(c.upper() for c in re.split(r"[\s,]+", listed) if c) or (ALL,)
+        reason = reason.strip()
+        directives.append(Directive(match["kind"].lower(), codes, line, column, reason))
+    return tuple(directives)
+
+
+@dataclass(frozen=True)
+class Suppressions:
+    """The directives of one file, answering "is this finding suppressed, and by which?"."""
+
+    directives: tuple[Directive, ...]
+
+    def covering(self, code: str, line: int) -> Directive | None:
+        """The directive that suppresses ``code`` at ``line``, if any."""
+        active: Directive | None = None
+        for directive in self.directives:
+            if not directive.names(code):
+                continue
+            if directive.kind == "disable-file":
+                return directive
+            if directive.kind == "disable-next-line" and directive.line + 1 == line:
+                return directive
+            if directive.line >= line:
+                continue
+            if directive.kind == "disable":
+                active = directive
+            elif directive.kind == "enable":
+                active = None
+        return active
+
+    def unused(self, used: Iterable[Directive]) -> Sequence[Directive]:
+        """Directives that suppressed nothing (``enable`` ones never count as unused)."""
+        seen = set(used)
+        return [d for d in self.directives if d.kind != "enable" and d not in seen]
+
+
+def apply(
+    violations: Iterable[Violation],
+    directives: Mapping[str, tuple[Directive, ...]],
+    report_unused: Callable[[str, Directive], Violation] | None = None,
+) -> list[Violation]:
+    """The findings no suppression comment hides, plus unused-suppression findings.
+
+    ``directives`` maps each path (as shown in findings) to its comments.
+    """
+    files = {path: Suppressions(found) for path, found in directives.items() if found}
+    used: dict[str, list[Directive]] = {path: [] for path in files}
+    kept = []
+    for violation in violations:
+        suppressions = files.get(violation.path)
+        covering = (
+            suppressions.covering(violation.code, violation.span.line) if suppressions else None
+        )
+        if covering is None:
+            kept.append(violation)
+        else:
+            used[violation.path].append(covering)
+    if report_unused is not None:
+        for path, suppressions in files.items():
+            kept.extend(report_unused(path, d) for d in suppressions.unused(used[path]))
+    return kept

@@ -1,0 +1,109 @@
+"""CL102 and CL202 across documents: which copy is reported, allow, order and jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.corpus_helpers import article, paragraph, run, summary
+
+
+def write(root: Path, name: str, text: str) -> None:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_copied_paragraph_is_reported_once_in_the_later_file(tmp_path: Path) -> None:
+    shared = paragraph(1)
+    write(tmp_path, "a.md", article("First story", [paragraph(2), shared]))
+    write(tmp_path, "b.md", article("Second story", [shared, paragraph(3)]))
+    result = run(tmp_path)
+    assert summary(result) == [("CL102", "b.md", 6, "a.md", 8)]
+    assert "a.md (line 8)" in result.violations[0].message
+
+
+def test_three_copies_give_two_findings(tmp_path: Path) -> None:
+    shared = paragraph(1)
+    for name in ("a.md", "b.md", "c.md"):
+        write(tmp_path, name, article(f"Story {name}", [shared, paragraph(ord(name[0]))]))
+    assert summary(run(tmp_path)) == [
+        ("CL102", "b.md", 6, "a.md", 6),
+        ("CL102", "c.md", 6, "a.md", 6),
+    ]
+
+
+def test_near_copy_is_found_with_its_similarity(tmp_path: Path) -> None:
+    original = paragraph(1)
+    edited = original.replace("Paragraph 1 says", "Paragraph 1 claims", 1)
+    write(tmp_path, "a.md", article("One", [original]))
+    write(tmp_path, "b.md", article("Two", [edited]))
+    result = run(tmp_path)
+    assert summary(result) == [("CL102", "b.md", 6, "a.md", 6)]
+    similarity = result.violations[0].similarity
+    assert similarity is not None
+    assert 90 <= similarity < 100
+
+
+def test_threshold_100_reports_exact_copies_only(tmp_path: Path) -> None:
+    original = paragraph(1)
+    write(tmp_path, "a.md", article("One", [original]))
+    write(tmp_path, "b.md", article("Two", [original.replace("says", "claims")]))
+    rules = {"corpus-duplicate-paragraph": {"threshold": 100}}
+    assert summary(run(tmp_path, rules=rules)) == []
+
+
+def test_different_paragraphs_are_not_reported(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", article("One", [paragraph(1), paragraph(2)]))
+    write(tmp_path, "b.md", article("Two", [paragraph(3), paragraph(4)]))
+    assert summary(run(tmp_path)) == []
+
+
+def test_repeat_inside_one_document_is_left_to_cl101(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", article("One", [paragraph(1), paragraph(1)]))
+    assert summary(run(tmp_path)) == []
+    assert [v.code for v in run(tmp_path, select="CL101").violations] == ["CL101"]
+
+
+def test_allow_suppresses_boilerplate(tmp_path: Path) -> None:
+    footer = "This story was produced by the Example Wire Service and is shared with partners."
+    write(tmp_path, "a.md", article("One", [paragraph(1), footer]))
+    write(tmp_path, "b.md", article("Two", [paragraph(2), footer]))
+    assert [v.path for v in run(tmp_path).violations] == ["b.md"]
+    rules = {"corpus-duplicate-paragraph": {"allow": ["example wire service"]}}
+    assert summary(run(tmp_path, rules=rules)) == []
+
+
+def test_only_targets_are_reported_and_original_prefers_non_targets(tmp_path: Path) -> None:
+    shared = paragraph(1)
+    write(tmp_path, "z-old.md", article("Old", [shared]))
+    write(tmp_path, "a-new.md", article("New", [shared]))
+    # Checking the new file alone flags it, although it sorts first: the old file is the
+    # original because it is not a target of this run.
+    assert summary(run(tmp_path, ["a-new.md"])) == [("CL102", "a-new.md", 6, "z-old.md", 6)]
+    assert summary(run(tmp_path, ["z-old.md", "a-new.md"])) == [
+        ("CL102", "z-old.md", 6, "a-new.md", 6)
+    ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_findings_do_not_depend_on_order_or_jobs(tmp_path: Path, jobs: int) -> None:
+    for number in range(40):  # enough files for the engine to use worker processes
+        paragraphs = [paragraph(1000 + number), paragraph(number % 7)]
+        write(tmp_path, f"d{number:02}.md", article(f"Story {number}", paragraphs))
+    names = [f"d{n:02}.md" for n in range(40)]
+    forward = summary(run(tmp_path, names, jobs=jobs))
+    backward = summary(run(tmp_path, list(reversed(names)), jobs=jobs))
+    assert forward == backward
+    assert len(forward) == 40 - 7  # each of the 7 shared paragraphs has one original
+    assert forward == summary(run(tmp_path, names, jobs=1))
+
+
+def test_duplicate_headline_across_documents(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", article("Council approves budget", [paragraph(1)]))
+    write(tmp_path, "b.md", article("Council Approves  Budget", [paragraph(2)]))
+    write(tmp_path, "c.md", article("Council rejects budget", [paragraph(3)]))
+    result = run(tmp_path, select="CL202")
+    assert summary(result) == [("CL202", "b.md", 2, "a.md", 2)]
+    assert result.violations[0].message == "Headline also used by a.md (line 2)"

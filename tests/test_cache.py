@@ -1,0 +1,95 @@
+"""The cache: unchanged files are reused, changed ones re-read, a broken cache survived."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpuslint import engine
+from corpuslint.cache import DIRECTORY
+from tests.corpus_helpers import article, paragraph, run, summary
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    (tmp_path / "old.md").write_text(article("Old", [paragraph(1), paragraph(2)]))
+    (tmp_path / "other.md").write_text(article("Other", [paragraph(3)]))
+    return tmp_path
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every file the engine checks (reads and parses)."""
+    seen: list[str] = []
+    original = engine.Checker.check
+
+    def spy(self: engine.Checker, source: engine.SourceFile) -> engine.FileOutcome:
+        seen.append(source.display)
+        return original(self, source)
+
+    monkeypatch.setattr(engine.Checker, "check", spy)
+    return seen
+
+
+def test_cache_is_created_and_ignored_by_git(corpus: Path) -> None:
+    run(corpus, cache=True)
+    assert (corpus / DIRECTORY / "cache.sqlite").is_file()
+    assert (corpus / DIRECTORY / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_new_copy_of_a_cached_file_is_found_without_rereading_it(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(corpus, cache=True)
+    (corpus / "new.md").write_text(article("New", [paragraph(2)]))
+    seen = count_reads(monkeypatch)
+    result = run(corpus, ["new.md"], cache=True)
+    assert seen == ["new.md"]
+    assert summary(result) == [("CL102", "new.md", 6, "old.md", 8)]
+
+
+def test_changed_file_is_reread(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(corpus, cache=True)
+    (corpus / "other.md").write_text(article("Other", [paragraph(3), paragraph(1)]))
+    seen = count_reads(monkeypatch)
+    result = run(corpus, cache=True)
+    assert seen == ["other.md"]
+    assert summary(result) == [("CL102", "other.md", 8, "old.md", 6)]
+
+
+def test_touched_but_unchanged_file_is_not_reparsed(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(corpus, cache=True)
+    path = corpus / "old.md"
+    path.write_text(path.read_text())  # new mtime, same content
+    seen = count_reads(monkeypatch)
+    run(corpus, cache=True)
+    assert seen == []
+
+
+def test_cached_and_uncached_runs_agree(corpus: Path) -> None:
+    (corpus / "z-copy.md").write_text(article("Old", [paragraph(1)]))
+    cold = summary(run(corpus, select="ALL", cache=False))
+    run(corpus, select="ALL", cache=True)
+    warm = summary(run(corpus, select="ALL", cache=True))
+    assert cold == warm
+    assert {c for c, *_ in cold} == {"CL102", "CL202"}
+
+
+def test_corrupt_cache_is_rebuilt_with_a_warning(corpus: Path) -> None:
+    run(corpus, cache=True)
+    (corpus / DIRECTORY / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    (corpus / "z-copy.md").write_text(article("Copy", [paragraph(1)]))
+    result = run(corpus, cache=True)
+    assert summary(result) == [("CL102", "z-copy.md", 6, "old.md", 6)]
+    assert any("corrupt" in w for w in result.warnings)
+    assert not run(corpus, cache=True).warnings  # rebuilt
+
+
+def test_unusable_cache_directory_is_bypassed(corpus: Path) -> None:
+    (corpus / DIRECTORY).write_text("a file where the cache directory should be")
+    (corpus / "z-copy.md").write_text(article("Copy", [paragraph(1)]))
+    result = run(corpus, cache=True)
+    assert summary(result) == [("CL102", "z-copy.md", 6, "old.md", 6)]
+    assert result.warnings

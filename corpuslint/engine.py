@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -202,6 +202,9 @@ _WORKER: list[Checker] = []  # the worker process's checker, set by its initiali
 
 
 def _init_worker(plan: Plan) -> None:
+    # Ctrl-C is the parent's to handle: it terminates the pool, so workers never
+    # print tracebacks of their own or linger as orphans.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.append(Checker(plugins.load(), plan))
 
 
@@ -232,11 +235,11 @@ def document_pass(
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
     chunk = max(1, min(64, len(sources) // (jobs * 8)))
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(checker.plan,)
-    ) as pool:
+    # Pool's context manager terminates the workers on the way out, so an interrupt
+    # (KeyboardInterrupt in the parent) stops the run at once instead of draining it.
+    with context.Pool(jobs, initializer=_init_worker, initargs=(checker.plan,)) as pool:
         for source, outcome in zip(
-            sources, pool.map(_check_in_worker, sources, chunksize=chunk), strict=True
+            sources, pool.imap(_check_in_worker, sources, chunksize=chunk), strict=True
         ):
             yield source, outcome
             if progress:

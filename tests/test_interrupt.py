@@ -1,0 +1,71 @@
+"""Ctrl-C in the middle of a parallel run: exit 130 promptly, no worker left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SCRIPT = """
+import os, sys, time
+from corpuslint import engine
+from corpuslint.cli import main
+
+original = engine.Checker.check
+pids = sys.argv[1]
+
+def slow(self, source):
+    with open(pids, "a") as handle:
+        handle.write(f"{os.getpid()}\\n")
+    time.sleep(0.1)
+    return original(self, source)
+
+engine.Checker.check = slow
+print("started", flush=True)
+main(["check", sys.argv[2], "--jobs", "2", "--no-cache", "-q"])
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+def test_sigint_stops_a_parallel_run(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number in range(600):  # 600 files x 100 ms over 2 workers: thirty seconds of work
+        (corpus / f"a{number}.txt").write_text(f"Headline {number}\n\nBody text number {number}.\n")
+    pids = tmp_path / "pids"
+    process = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, str(pids), str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "started"
+    deadline = time.monotonic() + 30
+    while (
+        time.monotonic() < deadline
+        and len(set(pids.read_text().split()) if pids.exists() else ()) < 2
+    ):
+        time.sleep(0.05)  # wait until both workers are busy
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=20)
+    assert process.returncode == 130, err
+    assert time.monotonic() - started < 3
+    assert "Traceback" not in err
+    workers = {int(pid) for pid in pids.read_text().split()} - {process.pid}
+    assert workers, "the run used no worker processes"
+    time.sleep(0.2)
+    assert not [pid for pid in workers if alive(pid)]
+    assert os.path.exists(corpus / "a0.txt")

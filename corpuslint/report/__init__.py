@@ -14,10 +14,21 @@ from corpuslint.report.base import Formatter, Result
 @hookimpl
 def corpuslint_formatters() -> Sequence[type[Formatter]]:
     """The built-in output formats."""
+    from corpuslint.report.full import FullFormatter
+    from corpuslint.report.github import GithubFormatter
     from corpuslint.report.json import JsonFormatter
+    from corpuslint.report.junit import JunitFormatter
+    from corpuslint.report.sarif import SarifFormatter
     from corpuslint.report.text import TextFormatter
 
-    return [TextFormatter, JsonFormatter]
+    return [
+        TextFormatter,
+        FullFormatter,
+        JsonFormatter,
+        SarifFormatter,
+        GithubFormatter,
+        JunitFormatter,
+    ]
 
 
 __all__ = ["Formatter", "Result"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from corpuslint.model import Violation
 from corpuslint.report.base import Formatter, Result
+from corpuslint.report.escape import json_text
 
 
 def as_dict(violation: Violation) -> dict[str, Any]:
@@ -32,12 +32,10 @@ def as_dict(violation: Violation) -> dict[str, Any]:
 
 
 class JsonFormatter(Formatter):
-    """A JSON array, one object per finding; ASCII-escaped so no control byte reaches a pipe."""
+    """A JSON array, one object per finding, escaped so no control byte or command reaches a log."""
 
     name = "json"
     description = "a JSON array of findings"
 
     def format(self, result: Result) -> str:
-        return (
-            json.dumps([as_dict(v) for v in result.violations], indent=2, ensure_ascii=True) + "\n"
-        )
+        return json_text([as_dict(v) for v in result.violations])

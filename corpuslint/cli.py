@@ -68,7 +68,7 @@ def main() -> None:
     "output_format",
     default="text",
     show_default=True,
-    help="Output format (see `corpuslint formats`).",
+    help="Output format: text, full, json, sarif, github or junit (see `corpuslint plugins`).",
 )
 @click.option(
     "--select", help="Comma-separated rule codes or prefixes to run (replaces the configured set)."

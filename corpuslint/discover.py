@@ -71,6 +71,9 @@ def _spec(patterns: Iterable[str]) -> pathspec.PathSpec[Any] | None:
     return pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
 
+_SPECIAL = "not a regular file (FIFO, device or socket); skipped"
+
+
 class Discovery:
     """Lists files by the project's include/exclude/.gitignore rules."""
 
@@ -81,6 +84,7 @@ class Discovery:
         self.include = _spec(config.include)
         self.exclude = _spec(config.exclude)
         self._gitignores: dict[Path, pathspec.PathSpec[Any] | None] = {}
+        self._special: list[Path] = []  # admitted names that are FIFOs, devices or sockets
 
     def _relative(self, path: Path) -> str:
         try:
@@ -147,6 +151,8 @@ class Discovery:
                     continue
                 if _regular_file(path):
                     yield self._file(path, target)
+                elif target:
+                    self._special.append(path)
 
     def targets(self, paths: Sequence[Path]) -> tuple[list[SourceFile], list[Skipped]]:
         """The files named on the command line, folders walked; unusable paths are skipped."""
@@ -156,14 +162,20 @@ class Discovery:
             path = (self.cwd / given).resolve() if not given.is_absolute() else given.resolve()
             shown = display_path(path, self.cwd)
             if path.is_dir():
+                self._special = []
+                walked = 0
                 for source in self.walk(path, True):
                     found.setdefault(source.path, source)
+                    walked += 1
+                for special in self._special:
+                    skipped.append(Skipped(display_path(special, self.cwd), _SPECIAL))
+                if not walked and not self._special and path != self.root:
+                    names = ", ".join(sorted(self.suffixes))
+                    skipped.append(Skipped(shown, f"no files to check in this folder ({names})"))
             elif not path.exists():
                 skipped.append(Skipped(shown, "no such file or directory"))
             elif not _regular_file(path):
-                skipped.append(
-                    Skipped(shown, "not a regular file (FIFO, device or socket); skipped")
-                )
+                skipped.append(Skipped(shown, _SPECIAL))
             elif path.suffix.lower() not in self.suffixes and not _compound_suffix(
                 path, self.suffixes
             ):

@@ -84,6 +84,12 @@ def _load_entry_points(
         dist_name = dist.metadata["Name"] if dist is not None else "?"
         version = dist.version if dist is not None else "?"
         if manager.has_plugin(entry_point.name):
+            if entry_point.name in origins and origins[entry_point.name][0] != dist_name:
+                other = origins[entry_point.name][0]
+                raise PluginError(
+                    f"plugin {entry_point.name!r} is provided by both {other} and {dist_name};"
+                    " uninstall one of them"
+                )
             continue  # the same distribution seen twice on sys.path
         try:
             plugin = entry_point.load()

@@ -126,7 +126,8 @@ class MissingAttribution(DocumentRule):
     - `patterns` (list of regular expressions, default none): extra credit patterns,
       matched case-insensitively against each block (`^` is the start of a block).
     - `agencies` (list): news agencies recognized in datelines such as "(Reuters) -".
-    - `byline-window` (int, default 5): how many blocks from the top may hold a byline.
+    - `byline-window` (int, default 5): how many blocks from the top, not counting the
+      headline, may hold a byline.
     """
 
     code = "CL301"
@@ -160,7 +161,9 @@ class MissingAttribution(DocumentRule):
         keys = {k.casefold() for k in options["metadata-keys"]}
         if any(k.casefold() in keys and _has_value(v) for k, v in document.metadata.items()):
             return True
-        window: Sequence[Any] = document.blocks[: options["byline-window"] + 1]
+        # The headline is not counted: "By Jane Doe" under it is the first block of the window.
+        body = [block for block in document.blocks if block is not document.headline]
+        window: Sequence[Any] = body[: options["byline-window"]]
         if any(is_byline(block.text) for block in window):
             return True
         patterns = _compile(tuple(options["patterns"]), tuple(options["agencies"]))

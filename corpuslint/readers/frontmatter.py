@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class FrontMatter:
 
 
 _FENCES = {"---": ("yaml", ("---", "...")), "+++": ("toml", ("+++",))}
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
 def split_front_matter(lines: list[str]) -> FrontMatter | None:
@@ -44,15 +46,19 @@ def split_front_matter(lines: list[str]) -> FrontMatter | None:
         raise ReadError(f"{kind.upper()} front matter opened on line 1 is never closed", 1)
     body = "\n".join(lines[1:end])
     data: Any
-    try:
-        data = yaml.safe_load(body) if kind == "yaml" else tomllib.loads(body)
+    try:  # TOML wants its last line ended, or it reports errors "at end of document"
+        data = yaml.safe_load(body) if kind == "yaml" else tomllib.loads(body + "\n")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        line, column = (mark.line + 2, mark.column + 1) if mark is not None else (1, 1)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ReadError(f"malformed YAML front matter: {problem}", line) from None
+        raise ReadError(f"malformed YAML front matter: {problem}", line, column) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ReadError(f"malformed TOML front matter: {exc}", 1) from None
+        # tomllib counts lines from the opening fence's next line; report the file's line.
+        where = _TOML_WHERE.search(str(exc))
+        line, column = (int(where[1]) + 1, int(where[2])) if where else (1, 1)
+        problem = _TOML_WHERE.sub("", str(exc))
+        raise ReadError(f"malformed TOML front matter: {problem}", line, column) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -1,0 +1,71 @@
+"""Helpers shared by the tests: run the CLI in-process, write small corpora."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from corpuslint.cli import main
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one CLI invocation printed and returned."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def json(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = json.loads(self.stdout)
+        return data
+
+    def findings(self) -> list[str]:
+        """``path:line:col: CODE`` of each finding in text output, message dropped."""
+        return [" ".join(line.split(" ", 2)[:2]) for line in self.stdout.splitlines()]
+
+
+def run_cli(*args: str) -> Run:
+    """Run ``corpuslint ARGS`` in this process (the working directory is the caller's)."""
+    result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    """Create ``files`` (relative path to text or bytes) under ``root``."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def paragraphs(*texts: str) -> str:
+    """A plain-text document of blank-line separated paragraphs."""
+    return "\n\n".join(texts) + "\n"
+
+
+LONG_A = "The city council approved the new budget on Tuesday after a long and heated debate."
+LONG_B = "Members argued for hours about spending on roads, schools and the new public library."
+LONG_C = "The mayor said she would sign the budget next week, and payments begin in the spring."
+LONG_D = "Residents lined up outside city hall before dawn to speak at the public hearing."
+BYLINE = "By Jane Doe"
+
+
+def article(*body: str, title: str = "Council Approves Budget", byline: bool = True) -> str:
+    """A plain-text article: a headline, a byline, then ``body`` paragraphs."""
+    head: Sequence[str] = (title, BYLINE) if byline else (title,)
+    return paragraphs(*head, *body)

@@ -198,7 +198,7 @@ def _write(text: str, output_file: Path | None) -> None:
 def _summary(result: Any) -> None:
     files = len({v.path for v in result.violations})
     count = len(result.violations)
-    checked = len(result.files)
+    checked = len(set(result.files) | {v.path for v in result.violations})
     noun = "finding" if count == 1 else "findings"
     if count:
         plural = "s" if checked != 1 else ""

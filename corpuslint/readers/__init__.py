@@ -15,10 +15,13 @@ from corpuslint.readers.base import Reader, ReadError, decode, split_lines
 @hookimpl
 def corpuslint_readers() -> Sequence[type[Reader]]:
     """The built-in readers."""
+    from corpuslint.readers.html import HtmlReader
+    from corpuslint.readers.jsonl import JsonlReader
     from corpuslint.readers.markdown import MarkdownReader
+    from corpuslint.readers.parquet import ParquetReader
     from corpuslint.readers.text import TextReader
 
-    return [TextReader, MarkdownReader]
+    return [TextReader, MarkdownReader, JsonlReader, ParquetReader, HtmlReader]
 
 
 __all__ = ["ReadError", "Reader", "decode", "split_lines"]

@@ -1,0 +1,182 @@
+"""HTML reader (lxml): the main content's prose with source lines, headline, attribution.
+
+What counts as content is decided in ``html_content``, attribution in
+``html_attribution`` and columns in ``html_positions``. lxml is imported only when an
+HTML file is read, so it is needed only by those who check HTML.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corpuslint.model import Block, BlockKind, Document, Problem, Span
+from corpuslint.normalize import normalize
+from corpuslint.readers.base import Reader, ReadError, split_lines
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+    from corpuslint.readers.html_content import Page
+    from corpuslint.readers.html_positions import TagPositions
+
+INSTALL_HINT = "reading HTML needs lxml: pip install 'corpus-lint[html]'"
+
+_POSITION_TAGS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "meta", "title")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+
+
+def sniff_encoding(data: bytes) -> str:
+    """The page's encoding: BOM, else UTF-8 if valid, else ``<meta charset>``, else cp1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        found = _CHARSET.search(data[:8192])
+        if found:
+            try:
+                return codecs.lookup(found.group(1).decode("ascii")).name
+            except LookupError:
+                pass
+        return "cp1252"
+    return "utf-8"
+
+
+class _Locator:
+    """Spans of parsed elements, from their ``sourceline`` and the source's start tags."""
+
+    def __init__(self, source: str, root: HtmlElement, wanted: list[HtmlElement]) -> None:
+        from corpuslint.readers.html_positions import TagPositions
+
+        self.lines = split_lines(source)
+        self.positions: TagPositions = TagPositions(source, _POSITION_TAGS)
+        targets = set(wanted)
+        counts: dict[tuple[int, str], int] = defaultdict(int)
+        self.ranks: dict[HtmlElement, int] = {}
+        for element in root.iter(*_POSITION_TAGS):
+            key = (element.sourceline or 1, str(element.tag))
+            if element in targets:
+                self.ranks[element] = counts[key]
+            counts[key] += 1
+
+    def span(self, element: HtmlElement) -> Span:
+        """Where the element's start tag begins (an empty span: lxml gives no end)."""
+        line = element.sourceline or 1
+        found = self.positions.find(str(element.tag), line, self.ranks.get(element, 0))
+        return Span.point(*found) if found else Span.point(line)
+
+    def text_span(self, line: int, text: str) -> Span:
+        """Where loose text starting on ``line`` begins: its first words, else the line's start."""
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        at = source.find(text[:12]) if text else -1
+        column = at + 1 if at >= 0 else len(source) - len(source.lstrip()) + 1
+        return Span.point(line, column)
+
+
+def parse_html(data: bytes, path: str) -> Document:
+    """Build the document of an HTML page (raises ``ReadError`` when there is none)."""
+    import lxml.etree
+    import lxml.html
+
+    from corpuslint.readers.html_attribution import attribution
+    from corpuslint.readers.html_content import Page
+
+    if b"\0" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ReadError("binary file (contains NUL bytes), not HTML")
+    source = data.decode(sniff_encoding(data), "replace")
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(source.encode("utf-8", "surrogatepass"), parser)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError) as exc:
+        raise ReadError(f"no HTML content: {exc}") from None
+    body = root.find("body")
+    page = Page(body if body is not None else root)
+    content = page.content_root()
+    found = [f for f in page.blocks(content) if f.text]
+    sources = _headline_sources(page, root, content)
+    wanted = [f.element for f in found if f.line is None] + [e for e, _ in sources]
+    locator = _Locator(source, root, wanted)
+
+    blocks: dict[HtmlElement, Block] = {}
+    loose: list[Block] = []
+    for item in found:
+        if item.line is None:
+            span = locator.span(item.element)
+        else:
+            span = locator.text_span(item.line, item.text)
+        block = Block(item.kind, item.text, normalize(item.text), span, item.level)
+        if item.line is None:
+            blocks[item.element] = block
+        loose.append(block)
+    headline = next((blocks[e] for e, _ in sources if e in blocks), None)
+    for element, text in sources if headline is None else ():
+        if text:
+            span = locator.span(element)
+            headline = Block(BlockKind.HEADING, text, normalize(text), span, level=1)
+            break
+    return Document(
+        path=path,
+        format="html",
+        blocks=tuple(loose),
+        headline=headline,
+        metadata=attribution(root, frozenset({"nav", "script", "style", "form", "template"})),
+    )
+
+
+def _headline_sources(
+    page: Page, root: HtmlElement, content: HtmlElement
+) -> list[tuple[HtmlElement, str]]:
+    """Headline candidates in order: the content's ``<h1>``, ``og:title``, ``<title>``."""
+    from corpuslint.readers.html_content import element_text
+
+    candidates: list[tuple[HtmlElement, str]] = []
+    allowed = {"header"} if content.tag not in ("body", "html") else set()
+    for h1 in content.iterdescendants("h1"):
+        if not any(page.boilerplate(e) and e.tag not in allowed for e in _up_to(h1, content)):
+            candidates.append((h1, element_text(h1)))
+            break
+    for meta in root.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() == "og:title":
+            candidates.append((meta, " ".join((meta.get("content") or "").split())))
+            break
+    title = root.find(".//title")
+    if title is not None:
+        candidates.append((title, element_text(title)))
+    return candidates
+
+
+def _up_to(element: HtmlElement, top: HtmlElement) -> Iterator[HtmlElement]:
+    """The element and its ancestors below ``top``."""
+    yield element
+    for ancestor in element.iterancestors():
+        if ancestor is top:
+            return
+        yield ancestor
+
+
+def _lxml_missing() -> bool:
+    try:
+        import lxml.html  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+class HtmlReader(Reader):
+    """Reads ``.html`` / ``.htm`` pages with lxml (any encoding a page declares)."""
+
+    format = "html"
+    suffixes = (".html", ".htm")
+
+    def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
+        if _lxml_missing():
+            yield Problem(display, INSTALL_HINT)
+            return
+        yield parse_html(path.read_bytes(), display)

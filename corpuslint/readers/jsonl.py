@@ -1,0 +1,127 @@
+"""JSONL / NDJSON reader, plain or gzip: one document per line, streamed line by line.
+
+A file is never read whole: lines are read one at a time (at most ``max-record-mb`` each),
+so memory follows the largest record, not the file. Each bad line is one problem at its
+line, and the records around it are still checked. The standard ``json`` module parses:
+orjson measured no faster here (benchmarks/jsonl_memory.py), as the rules dominate.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from corpuslint.model import Document, Problem
+from corpuslint.readers.base import Reader
+from corpuslint.readers.jsonpos import offset_columns, value_token
+from corpuslint.readers.records import RECORD_SETTINGS, Columns, Fields, Place, build_document
+from corpuslint.rule import Option
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_SKIP_CHUNK = 1 << 20
+
+
+class _LineSource(Protocol):
+    """A binary stream read line by line (a plain or a gzip file)."""
+
+    def readline(self, size: int = -1, /) -> bytes:
+        """The next line, at most ``size`` bytes of it."""
+        ...
+
+
+def _open(path: Path) -> BinaryIO:
+    """The file's decompressed bytes: gzip is recognized by its magic number, not its name."""
+    with path.open("rb") as probe:
+        compressed = probe.read(2) == _GZIP_MAGIC
+    return gzip.open(path, "rb") if compressed else path.open("rb")  # type: ignore[return-value]
+
+
+def numbered_lines(source: _LineSource, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Each line with its 1-based number; ``None`` for a line longer than ``limit`` bytes.
+
+    An over-long line is skipped in chunks, never held in memory whole.
+    """
+    number = 0
+    while True:
+        line = source.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = source.readline(_SKIP_CHUNK)
+            yield number, None
+        else:
+            yield number, line
+
+
+class JsonlReader(Reader):
+    """Reads ``.jsonl`` / ``.ndjson`` files, gzip-compressed or not, one record per line."""
+
+    format = "jsonl"
+    suffixes = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+    settings = (
+        *RECORD_SETTINGS,
+        Option("max-record-mb", int, 256, "longer lines are reported and skipped"),
+    )
+
+    def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
+        fields = Fields.from_options(self.options)
+        limit = max(1, self.options["max-record-mb"]) << 20
+        last = 0
+        with _open(path) as handle:
+            try:
+                for number, raw in numbered_lines(handle, limit):
+                    last = number
+                    if raw is None:
+                        message = (
+                            f"record longer than max-record-mb ({limit >> 20} MB); skipped"
+                            " (raise [tool.corpuslint.jsonl] max-record-mb to check it)"
+                        )
+                        yield Problem(display, message, number)
+                        continue
+                    item = parse_line(raw, Place(display, self.format, number, "line"), fields)
+                    if item is not None:
+                        yield item
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                yield Problem(
+                    display,
+                    f"gzip data truncated or corrupt after line {last} ({exc});"
+                    " the records before it were checked",
+                    last + 1,
+                )
+
+
+def parse_line(raw: bytes, place: Place, fields: Fields) -> Document | Problem | None:
+    """The document of one JSONL line, the problem with it, or ``None`` for a blank line."""
+    if place.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        line = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
+        message = f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at column {column}"
+        return Problem(place.path, message, place.line, column)
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except (ValueError, TypeError) as exc:
+        message = getattr(exc, "msg", None) or str(exc)
+        column = getattr(exc, "pos", 0) + 1
+        return Problem(place.path, f"malformed JSON: {message}", place.line, column)
+    if not isinstance(record, dict):
+        kind = "a list" if isinstance(record, list) else f"a {type(record).__name__}"
+        return Problem(place.path, f"record is {kind}, not a JSON object", place.line)
+
+    def columns(path: tuple[str, ...]) -> Columns | None:
+        token = value_token(line, path)
+        if token is None:
+            return None
+        return lambda offsets: offset_columns(line, token, offsets)
+
+    return build_document(record, fields, place, columns)

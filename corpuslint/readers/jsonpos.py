@@ -1,0 +1,71 @@
+"""Columns in a raw JSON line: where a field's string value is, and where its text falls.
+
+JSON parsers return values without positions; findings in a JSONL record should still
+point into the line. A regular-expression scan finds the field's string token (strings
+are skipped whole, so long texts cost little), and walking its escapes maps offsets in
+the decoded text back to columns of the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+# A JSON string, one structural character, or a number or literal.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)")
+
+
+def value_token(line: str, path: Sequence[str]) -> tuple[int, int] | None:
+    """Start and end offsets of the value at key ``path`` (a string's quotes included).
+
+    For an object or a list value, the span is its opening bracket only.
+    ``line`` must be valid JSON (it is scanned only after parsing succeeded).
+    """
+    keys: list[str | None] = []  # at each open container, the key of the current value
+    objects: list[bool] = []  # whether each open container is an object
+    expect_key = False
+    target = list(path)
+    for match in _TOKEN.finditer(line):
+        token = match.group()
+        if not expect_key and token not in ("}", "]", ",", ":") and keys == target:
+            return match.start(), match.end()
+        if token in ("{", "["):
+            objects.append(token == "{")
+            keys.append(None)
+            expect_key = token == "{"
+        elif token in ("}", "]"):
+            objects.pop()
+            keys.pop()
+            expect_key = False
+        elif token == ",":
+            expect_key = bool(objects) and objects[-1]
+        elif token == ":":
+            expect_key = False
+        elif expect_key:
+            keys[-1] = json.loads(token)
+            expect_key = False
+    return None
+
+
+def offset_columns(line: str, token: tuple[int, int], offsets: Sequence[int]) -> list[int]:
+    """1-based columns in ``line`` of ascending ``offsets`` into the token's decoded text."""
+    raw, decoded = token[0] + 1, 0  # a raw position and the decoded offset it stands for
+    columns: list[int] = []
+    index = 0
+    high_surrogate = False
+    for match in _ESCAPE.finditer(line, token[0] + 1, token[1] - 1):
+        escape_at = decoded + match.start() - raw
+        while index < len(offsets) and offsets[index] <= escape_at:
+            columns.append(raw + offsets[index] - decoded + 1)
+            index += 1
+        if index == len(offsets):
+            return columns
+        code = match.group(1)
+        low = code is not None and 0xDC00 <= int(code, 16) <= 0xDFFF
+        width = 0 if low and high_surrogate else 1  # a surrogate pair decodes to one char
+        high_surrogate = code is not None and 0xD800 <= int(code, 16) <= 0xDBFF
+        raw, decoded = match.end(), escape_at + width
+    columns.extend(raw + offset - decoded + 1 for offset in offsets[index:])
+    return columns

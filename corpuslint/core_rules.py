@@ -39,13 +39,17 @@ class UnreadableDocument(DocumentRule):
     def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
         return ()  # raised by the engine from readers' problems, never from a document
 
-    def from_problem(self, problem: Problem) -> Violation:
-        """The finding for a reader's problem."""
+    def from_problem(self, problem: Problem, occurrence: int = 0) -> Violation:
+        """The finding for a reader's problem; ``occurrence`` counts earlier identical ones.
+
+        The count keeps fingerprints apart when one file has the same problem twice
+        (two records without a text field), so a baseline hides exactly as many.
+        """
         return self.violation(
             problem.path,
             Span.point(problem.line, problem.column),
             problem.message,
-            text=problem.message,
+            text=f"{problem.message}\n{occurrence}",
         )
 
 

@@ -113,13 +113,15 @@ class Checker:
         violations: list[Violation] = []
         signatures: list[tuple[str, Signature]] = []
         errors: list[str] = []
+        problems: dict[str, int] = {}
         count = 0
         for item in self.documents(source):
             if isinstance(item, str):
                 errors.append(item)
             elif isinstance(item, Problem):
                 if self.unreadable is not None:
-                    violations.append(self.unreadable.from_problem(item))
+                    seen = problems[item.message] = problems.get(item.message, -1) + 1
+                    violations.append(self.unreadable.from_problem(item, seen))
             else:
                 count += 1
                 if source.target or self.plan.check_all:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -42,6 +43,11 @@ class Option:
         if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
             raise ValueError(f"option {self.name!r} takes {self.type.__name__}, not {value!r}")
         return value
+
+
+def percent(similarity: float) -> str:
+    """A similarity for messages, rounded down so a near match never reads "100%"."""
+    return f"{math.floor(similarity)}%"
 
 
 class Rule:

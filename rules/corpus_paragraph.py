@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from corpuslint.hashing import sketch, text_key
 from corpuslint.model import Document, Location, Signature, Violation
-from corpuslint.rule import CorpusRule, Option
+from corpuslint.rule import CorpusRule, Option, percent
 
 from .duplicate_paragraph import comparable_blocks
 
@@ -120,7 +120,7 @@ class CorpusDuplicateParagraph(CorpusRule):
         if similarity is None:
             message = f"Paragraph also stands in {where}"
         else:
-            message = f"Paragraph is a near copy ({similarity:.0f}% similar) of one in {where}"
+            message = f"Paragraph is a near copy ({percent(similarity)} similar) of one in {where}"
         return self.violation(
             copy.path,
             copy.span,

@@ -30,7 +30,8 @@ class DuplicateHeadline(DocumentRule):
     is reported at line 3, naming line 2.
 
     A front-matter `title` followed by one identical H1 at the top of the body is the
-    usual Markdown convention and is not reported; a second H1 after that is.
+    usual Markdown convention and is not reported; a second H1 after that is. Likewise a
+    JSONL or Parquet record whose text opens with its `title` field.
 
     ## Options
     None.
@@ -47,9 +48,12 @@ class DuplicateHeadline(DocumentRule):
             b for b in document.blocks if b is not headline and b.normalized == headline.normalized
         ]
         if copies and headline not in document.blocks:
-            # Front-matter title: an identical H1 as the first body block is the convention.
+            # A title from metadata, then the same text as the first block of the body: an
+            # H1 under a front-matter title is the Markdown convention, and a record's text
+            # that opens with its title field is how most datasets are scraped.
             first = document.blocks[0]
-            if copies[0] is first and first.kind is BlockKind.HEADING and first.level == 1:
+            opens_body = first.kind is BlockKind.HEADING and first.level == 1
+            if copies[0] is first and (opens_body or document.record is not None):
                 copies = copies[1:]
         for number, block in enumerate(copies, start=1):
             yield self.violation(

@@ -9,7 +9,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from corpuslint.model import Block, Document, Location, Violation
-from corpuslint.rule import DocumentRule, Option
+from corpuslint.rule import DocumentRule, Option, percent
 
 
 @dataclass(frozen=True)
@@ -141,13 +141,13 @@ class DuplicateParagraph(DocumentRule):
         lowest = min(r.similarity for r in run)
         near = lowest < 100
         if len(run) == 1:
-            what = f"near duplicate ({lowest:.0f}% similar) of" if near else "repeats"
+            what = f"near duplicate ({percent(lowest)} similar) of" if near else "repeats"
             message = f"Paragraph {what} the paragraph at {original.place}"
         else:
             message = f"{len(run)} paragraphs ({_extent(first, last)}) repeat"
             message += f" {_extent(original, original_last)}"
             if near:
-                message += f" (lowest similarity {lowest:.0f}%)"
+                message += f" (lowest similarity {percent(lowest)})"
         return self.violation(
             document,
             first.span.cover(last.span),

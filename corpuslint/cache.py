@@ -20,7 +20,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import xxhash
 
 from corpuslint.engine import FileOutcome
@@ -70,8 +69,7 @@ def file_digest(path: Path) -> str:
 
 def outcome_keys(outcome: FileOutcome) -> bytes:
     """Every signature key of a file, as a flat int64 array."""
-    keys = [key for _code, signature in outcome.signatures for key in signature.keys]
-    return np.asarray(keys, dtype=np.int64).tobytes()
+    return b"".join(signature.keys for _code, signature in outcome.signatures)
 
 
 class Cache:

@@ -20,10 +20,10 @@ class KeyIndex:
         self._keys = array("q")
         self._owners = array("q")
 
-    def add(self, keys: tuple[int, ...], owner: int) -> None:
-        """Record that signature ``owner`` has ``keys``."""
-        self._keys.extend(keys)
-        self._owners.extend([owner] * len(keys))
+    def add(self, keys: bytes, owner: int) -> None:
+        """Record that signature ``owner`` has ``keys`` (packed int64, see ``hashing.pack``)."""
+        self._keys.frombytes(keys)
+        self._owners.extend([owner] * (len(keys) // 8))
 
     def __len__(self) -> int:
         return len(self._keys)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,13 +166,15 @@ class Violation:
 class Signature:
     """What a corpus rule keeps of one block for the corpus pass: group keys and a little data.
 
-    Signatures that share any of their ``keys`` (63-bit integers: an exact hash, sketch
-    values for near matches) are judged together by the rule's ``compare``. ``text`` is
-    what the rule needs to verify a candidate (the normalized paragraph or headline).
-    Millions of these live in memory at once, hence slots and integer keys.
+    Signatures that share any of their keys (63-bit integers: an exact hash, band keys
+    for near matches) are judged together by the rule's ``compare``. ``keys`` holds them
+    packed as native int64 (``corpuslint.hashing.pack``): millions of signatures live in
+    memory at once, and 26 Python ints would cost four times the text they stand for.
+    ``text`` is what the rule needs to verify a candidate (the normalized paragraph or
+    headline).
     """
 
-    keys: tuple[int, ...]
+    keys: bytes
     path: str
     span: Span
     text: str
@@ -180,6 +183,11 @@ class Signature:
     """The block's name in messages when its line does not name it (see ``Block.label``)."""
     target: bool = True
     """Whether the signature's file is a target of this run (findings are reported only there)."""
+
+    @property
+    def first_key(self) -> int:
+        """The first of the keys (by convention a rule's exact-match key)."""
+        return int.from_bytes(self.keys[:8], sys.byteorder, signed=True)
 
     @property
     def document(self) -> tuple[str, str | None]:

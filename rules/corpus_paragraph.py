@@ -9,7 +9,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from corpuslint.hashing import sketch, text_key
+from corpuslint.hashing import band_keys, pack, text_key
 from corpuslint.model import Document, Location, Signature, Violation
 from corpuslint.rule import CorpusRule, Option, percent
 
@@ -35,10 +35,11 @@ class CorpusDuplicateParagraph(CorpusRule):
 
     ## What it does
     Compares every paragraph of the corpus with the paragraphs of every other document.
-    Exact copies (after normalization) are found by hashing; near copies (rapidfuzz
-    `ratio` at or above `threshold`) by a bottom-k sketch of each paragraph's word
-    3-grams, whose values are candidate keys, and every candidate is verified with
-    rapidfuzz. Nothing is compared all-pairs across the corpus.
+    Exact copies (after normalization) are found by hashing. Near copies (rapidfuzz
+    `ratio` at or above `threshold`) are found through candidate keys, a one-permutation
+    MinHash of character 5-grams cut into `bands` bands of `rows` values, and every
+    candidate is verified with rapidfuzz. Nothing is compared all-pairs across the
+    corpus.
 
     Every copy but the original is reported, with the original as the related location.
     The original is the first copy in path-then-line order among files that are not
@@ -63,10 +64,11 @@ class CorpusDuplicateParagraph(CorpusRule):
     - `allow` (list of regular expressions, default none): paragraphs whose normalized
       text matches one (anywhere; anchor with `^...$`) are legitimate boilerplate and are
       never reported, e.g. `"^this article was produced by .* wire service\.?$"`.
-    - `sketch-size` (int, default 6): candidate keys per paragraph; more finds more near
-      copies with heavier edits, at more comparisons.
-    - `bucket-limit` (int, default 200): a candidate key shared by more paragraphs than
-      this is a common phrase, not a copy, and is not used for near matching.
+    - `bands` (int, default 25) and `rows` (int, default 5; `bands` x `rows` at most
+      128): candidate keys per paragraph and how many MinHash values each must agree on.
+      More bands or fewer rows find near copies with heavier edits, at more comparisons.
+    - `bucket-limit` (int, default 200): near-copy candidates sharing one key with more
+      paragraphs than this are not compared (exact copies are still all reported).
     """
 
     code = "CL102"
@@ -75,27 +77,31 @@ class CorpusDuplicateParagraph(CorpusRule):
         Option("threshold", float, 90.0, "similarity (0-100) that counts as a near copy"),
         Option("min-words", int, 8, "paragraphs with fewer words are not compared"),
         Option("allow", tuple, (), "regular expressions of legitimate boilerplate"),
-        Option("sketch-size", int, 6, "candidate keys per paragraph for near matching"),
-        Option("bucket-limit", int, 200, "candidate keys shared more widely are ignored"),
+        Option("bands", int, 25, "candidate keys per paragraph for near matching"),
+        Option("rows", int, 5, "MinHash values each candidate key stands for"),
+        Option("bucket-limit", int, 200, "near-copy candidate groups larger than this are skipped"),
     )
 
     def signatures(self, document: Document, options: Mapping[str, Any]) -> Iterable[Signature]:
         allowed = _allowed(tuple(options["allow"]))
-        near = options["threshold"] < 100
-        for block in comparable_blocks(document, options["min-words"]):
-            if allowed is not None and allowed.search(block.normalized):
-                continue
-            keys: tuple[int, ...] = (text_key(block.normalized, EXACT_SALT),)
-            if near:
-                keys += sketch(block.normalized, options["sketch-size"])
-            yield Signature(
-                keys, document.path, block.span, block.normalized, document.record, block.label
-            )
+        blocks = [
+            block
+            for block in comparable_blocks(document, options["min-words"])
+            if allowed is None or not allowed.search(block.normalized)
+        ]
+        texts = [block.normalized for block in blocks]
+        if options["threshold"] < 100:
+            bands = band_keys(texts, options["bands"], options["rows"])
+        else:
+            bands = [()] * len(blocks)
+        for block, text, near in zip(blocks, texts, bands, strict=True):
+            keys = pack([text_key(text, EXACT_SALT), *near])
+            yield Signature(keys, document.path, block.span, text, document.record, block.label)
 
     def compare(
         self, key: int, signatures: Sequence[Signature], options: Mapping[str, Any]
     ) -> Iterable[Violation]:
-        exact = signatures[0].keys[0] == key
+        exact = signatures[0].first_key == key
         if not exact and len(signatures) > options["bucket-limit"]:
             return
         threshold = options["threshold"]
@@ -104,7 +110,7 @@ class CorpusDuplicateParagraph(CorpusRule):
             if not copy.target:
                 continue
             for original in ordered[:position]:
-                if original.document == copy.document:
+                if original.path == copy.path and original.record == copy.record:
                     continue
                 if original.text == copy.text:
                     yield self._finding(copy, original, None)

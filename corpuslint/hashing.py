@@ -51,7 +51,7 @@ def _mix(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
     return mixed
 
 
-def band_keys(texts: Sequence[str], bands: int = 25, rows: int = 5) -> list[tuple[int, ...]]:
+def band_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tuple[int, ...]]:
     """Locality-sensitive keys of each text: ``bands`` keys, shared by near copies.
 
     A one-permutation MinHash of character 5-gram shingles (128 bins, densified by

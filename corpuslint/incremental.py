@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from corpuslint.cache import Cache, file_digest, outcome_keys
 from corpuslint.discover import SourceFile
@@ -21,7 +22,6 @@ from corpuslint.engine import Checker, FileOutcome, document_pass
 class _Hit:
     source: SourceFile
     rowid: int
-    keys: bytes
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,9 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
             continue
         entry = entries.get(str(source.path))
         if entry is not None and entry[3] == source.display:
-            size, mtime, digest, _display, rowid, keys = entry
+            size, mtime, digest, _display, rowid = entry
             if (size, mtime) == (info.st_size, info.st_mtime_ns):
-                hits.append(_Hit(source, rowid, keys))
+                hits.append(_Hit(source, rowid))
                 continue
             try:
                 current = file_digest(source.path)
@@ -54,7 +54,7 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
                 current = ""
             if current and current == digest:
                 cache.touch(source.path, info.st_size, info.st_mtime_ns)
-                hits.append(_Hit(source, rowid, keys))
+                hits.append(_Hit(source, rowid))
                 continue
             misses.append(_Miss(source, info.st_size, info.st_mtime_ns, current))
             continue
@@ -66,14 +66,27 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
     return hits, misses
 
 
-def _sharing(hits: Sequence[_Hit], keys: np.ndarray) -> set[int]:
-    """Positions of the hits that hold any of ``keys``."""
+def _sharing(hits: Sequence[_Hit], cache: Cache, keys: NDArray[np.int64]) -> list[_Hit]:
+    """The hits whose cached keys include any of ``keys`` (found through the key index)."""
     if not hits or not len(keys):
-        return set()
-    arrays = [np.frombuffer(hit.keys, dtype=np.int64) for hit in hits]
-    owners = np.repeat(np.arange(len(hits)), [len(a) for a in arrays])
-    found = np.isin(np.concatenate(arrays), keys)
-    return set(np.unique(owners[found]).tolist())
+        return []
+    found = cache.sharing(keys)
+    rowids = np.fromiter((h.rowid for h in hits), dtype=np.int64, count=len(hits))
+    if found is None:
+        selected: set[int] = set()
+        unindexed = list(hits)
+    else:
+        selected, covered = found
+        unindexed = [
+            h for h, known in zip(hits, np.isin(rowids, covered), strict=True) if not known
+        ]
+    if unindexed:  # cached since the index was written: look at their keys directly
+        blobs = cache.keys_of(h.rowid for h in unindexed)
+        for hit in unindexed:
+            held = np.frombuffer(blobs.get(hit.rowid, b""), dtype=np.int64)
+            if np.isin(held, keys).any():
+                selected.add(hit.rowid)
+    return [h for h in hits if h.rowid in selected]
 
 
 def cached_pass(
@@ -96,13 +109,14 @@ def cached_pass(
 
     wanted = [h for h in hits if h.source.target]
     others = [h for h in hits if not h.source.target]
+    whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others)
     if checker.corpus_rules and others:
-        target_keys += [h.keys for h in wanted]
-        if len(wanted) + len(misses) >= len(others):  # a large run: load everything
+        if whole:  # a large run: load everything
             wanted += others
         else:
+            target_keys += cache.keys_of(h.rowid for h in wanted).values()
             keys = np.frombuffer(b"".join(target_keys), dtype=np.int64)
-            wanted += [others[i] for i in sorted(_sharing(others, keys))]
+            wanted += _sharing(others, cache, keys)
 
     by_row = {h.rowid: h for h in wanted}
     for rowid, outcome in cache.outcomes(by_row):
@@ -113,3 +127,5 @@ def cached_pass(
     if by_row:  # entries the cache could not give back: check those files again
         yield from document_pass(checker, [h.source for h in by_row.values()], jobs, progress)
     cache.flush()
+    if checker.corpus_rules and whole and (misses or not cache.has_key_index):
+        cache.write_key_index()

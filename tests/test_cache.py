@@ -93,3 +93,31 @@ def test_unusable_cache_directory_is_bypassed(corpus: Path) -> None:
     result = run(corpus, cache=True)
     assert summary(result) == [("CL102", "z-copy.md", 6, "old.md", 6)]
     assert result.warnings
+
+
+def test_full_run_writes_a_key_index_used_by_runs_over_a_few_files(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(corpus, cache=True)
+    assert list((corpus / DIRECTORY).glob("keys-*.npz"))
+    # A file cached after the index was written is still found as an original.
+    (corpus / "later.md").write_text(article("Later", [paragraph(7)]))
+    assert summary(run(corpus, ["later.md"], cache=True)) == []
+    (corpus / "new.md").write_text(article("New", [paragraph(7), paragraph(1)]))
+    seen = count_reads(monkeypatch)
+    result = run(corpus, ["new.md"], cache=True)
+    assert seen == ["new.md"]
+    assert summary(result) == [
+        ("CL102", "new.md", 6, "later.md", 6),
+        ("CL102", "new.md", 8, "old.md", 6),
+    ]
+
+
+def test_unreadable_key_index_falls_back_to_every_entry(corpus: Path) -> None:
+    run(corpus, cache=True)
+    for index in (corpus / DIRECTORY).glob("keys-*.npz"):
+        index.write_bytes(b"not a numpy archive")
+    (corpus / "new.md").write_text(article("New", [paragraph(2)]))
+    result = run(corpus, ["new.md"], cache=True)
+    assert summary(result) == [("CL102", "new.md", 6, "old.md", 8)]
+    assert any("key index" in w for w in result.warnings)

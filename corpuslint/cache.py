@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from corpuslint.engine import FileOutcome
 
 DIRECTORY = ".corpuslint_cache"
+FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size
 SCHEMA = 1
 _TABLE = """
 CREATE TABLE IF NOT EXISTS files (
@@ -83,6 +84,7 @@ class Cache:
         self.settings = settings
         self.warnings: list[str] = []
         self._pending: list[tuple[object, ...]] = []
+        self._pending_bytes = 0
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
@@ -237,6 +239,9 @@ class Cache:
         self._pending.append(
             ("store", str(path), display, size, mtime, digest, outcome_keys(outcome), blob)
         )
+        self._pending_bytes += len(blob)
+        if self._pending_bytes > FLUSH_BYTES:  # a cold run over 100k files would hold 800 MB
+            self.flush()
 
     def flush(self) -> None:
         """Write queued entries in one transaction."""
@@ -257,6 +262,7 @@ class Cache:
                     )
             self._db.execute("COMMIT")
         self._pending.clear()
+        self._pending_bytes = 0
 
     def close(self) -> None:
         """Write what is queued and close the database."""

@@ -60,10 +60,26 @@ class Skipped:
 
 def display_path(path: Path, cwd: Path) -> str:
     """``path`` relative to ``cwd`` with ``/`` separators (absolute if on another drive)."""
+    inside = _below(path, cwd)
+    if inside is not None:
+        return inside
     try:
         return Path(os.path.relpath(path, cwd)).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _below(path: Path, directory: Path) -> str | None:
+    """``path`` relative to ``directory`` if it lies below it, worked out on strings.
+
+    A walk of 100,000 files spent five seconds in pathlib's ``relative_to`` and
+    ``os.path.relpath``.
+    """
+    text, base = str(path), str(directory)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if text.startswith(prefix):
+        return text[len(prefix) :].replace(os.sep, "/")
+    return None
 
 
 def _spec(patterns: Iterable[str]) -> pathspec.PathSpec[Any] | None:
@@ -87,10 +103,10 @@ class Discovery:
         self._special: list[Path] = []  # admitted names that are FIFOs, devices or sockets
 
     def _relative(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        inside = _below(path, self.root)
+        if inside is not None:
+            return inside
+        return "." if path == self.root else path.as_posix()
 
     def _excluded(self, relative: str) -> bool:
         return self.exclude is not None and self.exclude.match_file(relative)

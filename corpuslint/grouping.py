@@ -18,7 +18,7 @@ class KeyIndex:
 
     def __init__(self) -> None:
         self._keys = array("q")
-        self._owners = array("q")
+        self._owners = array("i")  # signature numbers: a corpus has fewer than 2**31
 
     def add(self, keys: bytes, owner: int) -> None:
         """Record that signature ``owner`` has ``keys`` (packed int64, see ``hashing.pack``)."""
@@ -38,19 +38,28 @@ class KeyIndex:
         if not self._keys:
             return
         keys = np.frombuffer(self._keys, dtype=np.int64)
-        owners = np.frombuffer(self._owners, dtype=np.int64)
+        owners = np.frombuffer(self._owners, dtype=np.int32)
         order = np.argsort(keys)
         sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, len(sorted_keys)])
-        shared = sizes > 1
-        if wanted is not None:
-            marked = np.zeros(len(owners) and int(owners.max()) + 1, dtype=bool)
-            marked[np.fromiter(wanted, dtype=np.int64, count=len(wanted))] = True
-            hit = np.logical_or.reduceat(marked[owners[order]], starts)
-            shared &= hit
+        # Only repeated keys matter: find them as positions equal to their successor, so
+        # no array as long as the (mostly unique) keys is kept besides ``order``.
+        same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
         del sorted_keys
-        for start, size in zip(starts[shared].tolist(), sizes[shared].tolist(), strict=True):
+        if not len(same):
+            return
+        breaks = np.diff(same) != 1
+        starts = same[np.r_[True, breaks]]
+        sizes = same[np.r_[breaks, True]] + 2 - starts
+        if wanted is not None:
+            marked = np.zeros(int(owners.max()) + 1, dtype=bool)
+            marked[np.fromiter(wanted, dtype=np.int64, count=len(wanted))] = True
+            offsets = (
+                np.cumsum(sizes) - sizes
+            )  # where each run starts once runs are laid end to end
+            positions = np.repeat(starts - offsets, sizes) + np.arange(int(sizes.sum()))
+            keep = np.add.reduceat(marked[owners[order[positions]]], offsets) > 0
+            starts, sizes = starts[keep], sizes[keep]
+        for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
             run = order[start : start + size]
             members = sorted(set(owners[run].tolist()))
             if len(members) > 1:

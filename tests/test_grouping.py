@@ -32,3 +32,14 @@ def test_a_member_is_listed_once_even_with_a_repeated_key() -> None:
 
 def test_empty_index_has_no_groups() -> None:
     assert list(KeyIndex().groups()) == []
+
+
+def test_wanted_filter_with_unique_keys_between_groups() -> None:
+    index = KeyIndex()
+    index.add(pack([1, 3]), 0)  # key 1 shared with signature 1; key 2 is nobody else's
+    index.add(pack([1, 2]), 1)
+    index.add(pack([3, 4]), 2)  # key 3 shared with signature 0
+    index.add(pack([4]), 3)  # key 4 shared with signature 2
+    assert list(index.groups({3})) == [(4, [2, 3])]
+    assert list(index.groups({1})) == [(1, [0, 1])]
+    assert sorted(index.groups({0})) == [(1, [0, 1]), (3, [0, 2])]

@@ -192,7 +192,10 @@ def _write(text: str, output_file: Path | None) -> None:
         return
     from corpuslint.atomic import write_text_atomic
 
-    write_text_atomic(output_file, text)
+    try:
+        write_text_atomic(output_file, text)
+    except OSError as exc:  # a full disk, a missing folder, no permission: the old file stays
+        _fail(f"cannot write {output_file}: {exc.strerror or exc}")
 
 
 def _summary(result: Any) -> None:

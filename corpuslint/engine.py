@@ -133,14 +133,18 @@ class Checker:
     def _check_document(self, document: Document, errors: list[str]) -> Iterator[Violation]:
         for rule in self.document_rules:
             try:
-                yield from list(rule.check(document, self.plan.options[rule.code]))
+                found = list(rule.check(document, self.plan.options[rule.code]))
+                _expect(found, Violation, "check")
             except Exception as exc:
                 errors.append(self._internal(rule, document.path, exc))
+            else:
+                yield from found
 
     def _signatures(self, document: Document, errors: list[str]) -> Iterator[tuple[str, Signature]]:
         for rule in self.corpus_rules:
             try:
                 found = list(rule.signatures(document, self.plan.options[rule.code]))
+                _expect(found, Signature, "signatures")
             except Exception as exc:
                 errors.append(self._internal(rule, document.path, exc))
                 continue
@@ -177,7 +181,9 @@ class Checker:
             for key, members in index.groups(None if len(wanted) == len(found) else wanted):
                 group = [_marked(found[m], m in wanted) for m in members]
                 try:
-                    for violation in rule.compare(key, group, options):
+                    verdicts = list(rule.compare(key, group, options))
+                    _expect(verdicts, Violation, "compare")
+                    for violation in verdicts:
                         place = (violation.path, violation.span)
                         kept = best.get(place)
                         if kept is None or violation.related < kept.related:
@@ -185,6 +191,15 @@ class Checker:
                 except Exception as exc:
                     errors.append(self._internal(rule, f"the corpus pass (key {key})", exc))
             yield from best.values()
+
+
+def _expect(items: list[Any], kind: type, hook: str) -> None:
+    """Reject what a plugin returned if it is not what the contract says (a TypeError)."""
+    for item in items:
+        if not isinstance(item, kind):
+            raise TypeError(
+                f"{hook}() returned {type(item).__name__} {item!r:.60}, not {kind.__name__}"
+            )
 
 
 def _directives(source: SourceFile) -> tuple[Directive, ...]:

@@ -1,0 +1,104 @@
+"""Faults and hostile conditions: nothing touched, files vanishing, plugins misbehaving."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from corpuslint import engine
+from corpuslint_rules.duplicate_headline import DuplicateHeadline
+from tests.corpus_helpers import article, paragraph
+from tests.helpers import Run
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def build_corpus(root: Path) -> None:
+    shared = paragraph(1)
+    (root / "a.md").write_text(article("Alpha", [shared, shared]))
+    (root / "b.txt").write_text(f"Beta\n\n{shared}\n\nBy Jane Doe, a line of credit here.\n")
+    record = {"id": "r1", "title": "Gamma", "text": f"{shared}\n\n{paragraph(2)}"}
+    (root / "c.jsonl").write_text(json.dumps(record) + "\nnot json\n")
+    (root / "d.jsonl.gz").write_bytes(gzip.compress(json.dumps(record).encode() + b"\n"))
+    shutil.copy(REPO / "examples" / "articles" / "macbook-pro-keyboard.html", root / "e.html")
+    (root / "f.md").write_text("---\ntitle: [broken\n---\n\nBody.\n")
+
+
+def snapshot(root: Path) -> dict[str, tuple[str, int, int]]:
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and ".corpuslint_cache" not in path.parts:
+            info = path.stat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[str(path.relative_to(root))] = (digest, info.st_mtime_ns, info.st_mode)
+    return found
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        [],
+        ["--format", "full"],
+        ["--format", "sarif", "--jobs", "2"],
+        ["--format", "github", "--no-cache"],
+        ["--format", "junit", "--select", "ALL", "--statistics"],
+        ["--format", "json", "--extend-select", "CL002", "--exit-zero"],
+    ],
+)
+def test_check_touches_no_corpus_file(
+    project: Path, tmp_path: Path, cli: Callable[..., Run], options: list[str]
+) -> None:
+    build_corpus(project)
+    before = snapshot(project)
+    outside = tmp_path / "out"
+    outside.mkdir()
+    run = cli("check", *options, "--output-file", str(outside / "report"))
+    run = cli("check", *options, "--write-baseline", str(outside / "baseline.json"))
+    run = cli("check", *options, "--baseline", str(outside / "baseline.json"))
+    assert run.exit_code in (0, 1), run.output
+    assert snapshot(project) == before
+    assert (outside / "report").stat().st_size > 0
+
+
+def test_file_deleted_between_discovery_and_reading(
+    project: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "gone.md").write_text(article("Gone", [paragraph(1)]))
+    (project / "kept.txt").write_text(f"Kept\n\n{paragraph(2)}\n\n{paragraph(2)}\n")
+    original = engine.Checker.check
+
+    def vanish(self: engine.Checker, source: engine.SourceFile) -> engine.FileOutcome:
+        if source.path.name == "gone.md":
+            source.path.unlink()
+        return original(self, source)
+
+    monkeypatch.setattr(engine.Checker, "check", vanish)
+    run = cli("check", "--no-cache", "--select", "CL001,CL101")
+    assert run.findings() == ["gone.md:1:1: CL001", "kept.txt:5:1: CL101"]
+    assert "No such file or directory" in run.stdout
+
+
+def test_rule_returning_garbage_is_an_internal_error_naming_it(
+    project: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "a.txt").write_text(f"Head\n\n{paragraph(1)}\n\n{paragraph(1)}\n")
+    monkeypatch.setattr(DuplicateHeadline, "check", lambda self, doc, options: ["garbage"])
+    run = cli("check", "--no-cache", "--select", "CL101,CL201")
+    assert run.exit_code == 2
+    assert run.findings() == ["a.txt:5:1: CL101"]
+    assert "rule CL201 (duplicate-headline) from plugin 'builtin'" in run.stderr
+    assert "check() returned str 'garbage', not Violation" in run.stderr
+
+
+def test_unwritable_output_file_is_one_clear_line(project: Path, cli: Callable[..., Run]) -> None:
+    (project / "a.txt").write_text(f"Head\n\n{paragraph(1)}\n")
+    run = cli("check", "--output-file", str(project / "missing" / "report.txt"))
+    assert run.exit_code == 2
+    assert run.stderr.startswith("corpuslint: error: cannot write ")
+    assert "No such file or directory" in run.stderr

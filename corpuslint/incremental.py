@@ -37,15 +37,19 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
     hits: list[_Hit] = []
     misses: list[_Miss] = []
     for source in sources:
-        try:
-            info = source.path.stat()
-        except OSError:
-            misses.append(_Miss(source, -1, -1, ""))  # the reader will say what is wrong
-            continue
+        if source.stat is not None:
+            size_now, mtime_now = source.stat
+        else:
+            try:
+                info = source.path.stat()
+            except OSError:
+                misses.append(_Miss(source, -1, -1, ""))  # the reader will say what is wrong
+                continue
+            size_now, mtime_now = info.st_size, info.st_mtime_ns
         entry = entries.get(str(source.path))
         if entry is not None and entry[3] == source.display:
             size, mtime, digest, _display, rowid = entry
-            if (size, mtime) == (info.st_size, info.st_mtime_ns):
+            if (size, mtime) == (size_now, mtime_now):
                 hits.append(_Hit(source, rowid))
                 continue
             try:
@@ -53,16 +57,16 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
             except OSError:
                 current = ""
             if current and current == digest:
-                cache.touch(source.path, info.st_size, info.st_mtime_ns)
+                cache.touch(source.path, size_now, mtime_now)
                 hits.append(_Hit(source, rowid))
                 continue
-            misses.append(_Miss(source, info.st_size, info.st_mtime_ns, current))
+            misses.append(_Miss(source, size_now, mtime_now, current))
             continue
         try:
             current = file_digest(source.path)
         except OSError:
             current = ""
-        misses.append(_Miss(source, info.st_size, info.st_mtime_ns, current))
+        misses.append(_Miss(source, size_now, mtime_now, current))
     return hits, misses
 
 

@@ -85,6 +85,8 @@ class Cache:
         self.warnings: list[str] = []
         self._pending: list[tuple[object, ...]] = []
         self._pending_bytes = 0
+        self.index_due = False
+        """Whether this run saw the whole corpus and changed it: the key index is stale."""
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
@@ -175,14 +177,18 @@ class Cache:
             rows = self._db.execute(
                 "SELECT rowid, keys FROM files WHERE settings = ?", (self.settings,)
             ).fetchall()
-            blobs = [np.frombuffer(blob, dtype=np.int64) for _rowid, blob in rows]
-            rowids = np.array([rowid for rowid, _blob in rows], dtype=np.int64)
-            keys = np.concatenate(blobs) if blobs else np.zeros(0, dtype=np.int64)
-            owners = np.repeat(rowids, [len(b) for b in blobs])
+            rowids = np.array([rowid for rowid, _blob in rows], dtype=np.int32)
+            counts = [len(blob) // 8 for _rowid, blob in rows]
+            keys = np.frombuffer(b"".join(blob for _rowid, blob in rows), dtype=np.int64)
+            del rows
             order = np.argsort(keys)
+            keys = keys[order]
+            owners = np.repeat(rowids, counts)[order]
+            del order
             temporary = self._index_path.with_suffix(".tmp.npz")
-            np.savez(temporary, keys=keys[order], owners=owners[order], covered=np.sort(rowids))
+            np.savez(temporary, keys=keys, owners=owners, covered=np.sort(rowids))
             os.replace(temporary, self._index_path)
+        self.index_due = False
 
     def sharing(self, keys: NDArray[np.int64]) -> tuple[set[int], NDArray[np.int64]] | None:
         """Rowids of indexed entries holding any of ``keys``, and every indexed rowid.

@@ -141,19 +141,21 @@ class Cache:
             return {row[0]: tuple(row[1:]) for row in rows}
         return {}
 
-    def keys_of(self, rowids: Iterable[int]) -> dict[int, bytes]:
-        """The signature keys of these entries, packed (see ``hashing.pack``)."""
-        found: dict[int, bytes] = {}
+    def _column(self, column: str, rowids: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+        """(rowid, value of ``column``) of these entries, queried 500 at a time."""
         if self._db is None:
-            return found
+            return
         ids = list(rowids)
         with self._guard("read"):
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                query = f"SELECT rowid, keys FROM files WHERE rowid IN ({marks})"
-                found.update(self._db.execute(query, chunk))
-        return found
+                query = f"SELECT rowid, {column} FROM files WHERE rowid IN ({marks})"
+                yield from self._db.execute(query, chunk)
+
+    def keys_of(self, rowids: Iterable[int]) -> dict[int, bytes]:
+        """The signature keys of these entries, packed (see ``hashing.pack``)."""
+        return dict(self._column("keys", rowids))
 
     @property
     def _index_path(self) -> Path:
@@ -222,16 +224,10 @@ class Cache:
 
     def outcomes(self, rowids: Iterable[int]) -> Iterator[tuple[int, FileOutcome]]:
         """The stored outcomes of these entries."""
-        if self._db is None:
-            return
-        ids = list(rowids)
-        with self._guard("read"):
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT rowid, outcome FROM files WHERE rowid IN ({marks})"
-                for rowid, blob in self._db.execute(query, chunk):
-                    yield rowid, pickle.loads(zlib.decompress(blob))
+        rows = self._column("outcome", rowids)
+        with self._guard("read"):  # a damaged blob disables the cache like a damaged database
+            for rowid, blob in rows:
+                yield rowid, pickle.loads(zlib.decompress(blob))
 
     def touch(self, path: Path, size: int, mtime: int) -> None:
         """Record a new timestamp for a file whose content hash did not change."""

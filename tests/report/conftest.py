@@ -18,14 +18,9 @@ def registry() -> plugins.Registry:
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workdir(project: Path) -> Path:
     """An empty project that is the working directory, so finding paths are relative."""
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / ".git").mkdir()
-    (root / "corpuslint.toml").write_text("", encoding="utf-8")
-    monkeypatch.chdir(root)
-    return root
+    return project
 
 
 @pytest.fixture

@@ -504,22 +504,18 @@ class Generator:
 
 
 def render_md(article: Article) -> str:
-    lines = ["---", "title: " + json.dumps(article.headline, ensure_ascii=False)]
+    head = ["---", "title: " + json.dumps(article.headline, ensure_ascii=False)]
     if article.attribution == "meta":
-        lines.append(f"author: {article.author}")
-    lines += ["---", ""]
-    if article.attribution == "byline":
-        lines += [f"By {article.author}", ""]
-    for para in article.paras:
-        para.line = len(lines) + 1
-        lines += [para.text, ""]
-    if article.attribution == "credit":
-        lines += [f"Reporting by {article.author}", ""]
-    return "\n".join(lines)
+        head.append(f"author: {article.author}")
+    return _render_body(article, [*head, "---", ""])
 
 
 def render_txt(article: Article) -> str:
-    lines = [article.headline, ""]
+    return _render_body(article, [article.headline, ""])
+
+
+def _render_body(article: Article, lines: list[str]) -> str:
+    """The article's byline, paragraphs and credit after ``lines``, noting each paragraph's line."""
     if article.attribution == "byline":
         lines += [f"By {article.author}", ""]
     for para in article.paras:

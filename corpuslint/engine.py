@@ -21,7 +21,7 @@ from corpuslint import plugins
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.discover import SourceFile
 from corpuslint.grouping import KeyIndex
-from corpuslint.model import Document, Problem, Signature, Span, Violation
+from corpuslint.model import Document, Location, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.rule import CorpusRule, DocumentRule, Rule
 from corpuslint.suppress import Directive, supports_comments
@@ -110,12 +110,20 @@ class Checker:
 
     def check(self, source: SourceFile) -> FileOutcome:
         """Read one file, run document rules (on targets) and collect signatures."""
+        return self.outcome(source, self.documents(source))
+
+    def outcome(self, source: SourceFile, items: Iterable[Document | Problem | str]) -> FileOutcome:
+        """Run document rules (on targets) and collect signatures of already read items.
+
+        ``items`` is what a reader yielded for ``source`` (or for a part of it, such as
+        a block of a large JSONL file read by another engine).
+        """
         violations: list[Violation] = []
         signatures: list[tuple[str, Signature]] = []
         errors: list[str] = []
         problems: dict[str, int] = {}
         count = 0
-        for item in self.documents(source):
+        for item in items:
             if isinstance(item, str):
                 errors.append(item)
             elif isinstance(item, Problem):
@@ -177,20 +185,45 @@ class Checker:
             for number, signature in enumerate(found):
                 index.add(signature.keys, number)
             best: dict[tuple[str, Span], Violation] = {}
-            options = self.plan.options[rule.code]
             for key, members in index.groups(None if len(wanted) == len(found) else wanted):
                 group = [_marked(found[m], m in wanted) for m in members]
-                try:
-                    verdicts = list(rule.compare(key, group, options))
-                    _expect(verdicts, Violation, "compare")
-                    for violation in verdicts:
-                        place = (violation.path, violation.span)
-                        kept = best.get(place)
-                        if kept is None or violation.related < kept.related:
-                            best[place] = violation
-                except Exception as exc:
-                    errors.append(self._internal(rule, f"the corpus pass (key {key})", exc))
+                self.judge(rule, key, group, best, errors)
             yield from best.values()
+
+    def judge(
+        self,
+        rule: CorpusRule,
+        key: int,
+        group: Sequence[Signature],
+        best: dict[tuple[str, Span], Violation],
+        errors: list[str],
+    ) -> None:
+        """Let ``rule`` compare one group sharing ``key``; keep one finding per place in ``best``.
+
+        Any engine calls this for every group that holds a target's signature; the
+        groups may come in any order and be spread over processes, because ``keep``
+        picks the same finding whatever the order.
+        """
+        try:
+            verdicts = list(rule.compare(key, group, self.plan.options[rule.code]))
+            _expect(verdicts, Violation, "compare")
+        except Exception as exc:
+            errors.append(self._internal(rule, f"the corpus pass (key {key})", exc))
+            return
+        for violation in verdicts:
+            keep(best, violation)
+
+
+def keep(best: dict[tuple[str, Span], Violation], violation: Violation) -> None:
+    """Keep one finding per place: the one whose related copy comes first (then by message)."""
+    place = (violation.path, violation.span)
+    kept = best.get(place)
+    if kept is None or _preference(violation) < _preference(kept):
+        best[place] = violation
+
+
+def _preference(violation: Violation) -> tuple[tuple[Location, ...], str]:
+    return (violation.related, violation.message)
 
 
 def _expect(items: list[Any], kind: type, hook: str) -> None:

@@ -29,7 +29,7 @@ from corpuslint.engine import FileOutcome
 
 DIRECTORY = ".corpuslint_cache"
 FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size
-SCHEMA = 1
+SCHEMA = 2  # 2: FileOutcome gained notices
 _TABLE = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT NOT NULL,

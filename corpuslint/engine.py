@@ -55,6 +55,8 @@ class FileOutcome:
     documents: int = 0
     directives: tuple[Directive, ...] = ()
     """Inline suppression comments of the file (Markdown and HTML)."""
+    notices: tuple[str, ...] = ()
+    """Things the user should know that are not findings (a cap that was hit, say)."""
 
 
 class Checker:

@@ -87,6 +87,7 @@ def check(
     violations: list[Violation] = []
     signatures: list[tuple[bool, Sequence[tuple[str, Signature]]]] = []
     errors: list[str] = []
+    notices: list[str] = []
     target_paths = {s.display for s in targets}
     cache = _open_cache(config, registry, plan) if use_cache else None
     if cache is not None and cache.usable:
@@ -98,6 +99,7 @@ def check(
         if source.target:
             violations.extend(outcome.violations)
             directives[source.display] = outcome.directives
+            notices.extend(outcome.notices)
         errors.extend(outcome.errors)
         signatures.append((source.target, outcome.signatures))
     corpus_findings = checker.compare(signatures, errors)
@@ -122,10 +124,10 @@ def check(
         for skip in skipped:
             kept.append(rule.violation(skip.display, Span.point(1), skip.reason, text=skip.reason))
     kept.sort(key=lambda v: v.sort_key)
-    warnings: tuple[str, ...] = ()
+    warnings = tuple(notices)
     if cache is not None:
         cache.close()
-        warnings = tuple(cache.warnings)
+        warnings += tuple(cache.warnings)
     return Result(tuple(kept), tuple(s.display for s in targets), tuple(errors), warnings)
 
 

@@ -11,7 +11,7 @@ from corpuslint import baseline, plugins, suppress
 from corpuslint.cache import Cache, settings_digest
 from corpuslint.config import Config, reader_settings, rule_options
 from corpuslint.core_rules import UnusedSuppression
-from corpuslint.discover import Discovery, SourceFile
+from corpuslint.discover import Discovery, Skipped, SourceFile
 from corpuslint.engine import Checker, Plan, default_jobs, document_pass
 from corpuslint.incremental import cached_pass
 from corpuslint.model import Severity, Signature, Span, Violation
@@ -59,6 +59,74 @@ def _open_cache(config: Config, registry: plugins.Registry, plan: Plan) -> Cache
     return Cache(config.root, settings_digest(__version__, versions, plan))
 
 
+@dataclass
+class Collected:
+    """What an engine's two passes found, before suppressions, filters and baselines."""
+
+    violations: list[Violation] = field(default_factory=list)
+    """Findings in target files (document and corpus rules)."""
+    directives: dict[str, tuple[Directive, ...]] = field(default_factory=dict)
+    """Each target file's suppression comments, by display path."""
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run's validated settings, shared by every engine."""
+
+    config: Config
+    registry: plugins.Registry
+    overrides: Overrides
+    plan: Plan
+
+    @classmethod
+    def prepare(
+        cls,
+        config: Config,
+        registry: plugins.Registry,
+        overrides: Overrides | None = None,
+        use_cache: bool = False,
+    ) -> Run:
+        """Validate the selection and options (raises ``ConfigError``)."""
+        overrides = overrides or Overrides()
+        plan = make_plan(config, registry, overrides, check_all=use_cache)
+        return cls(config, registry, overrides, plan)
+
+    def finish(
+        self, collected: Collected, targets: Sequence[SourceFile], skipped: Sequence[Skipped]
+    ) -> Result:
+        """Apply suppressions, per-file ignores, severities and the baseline; sort."""
+        known = baseline.load(self.overrides.baseline) if self.overrides.baseline else None
+        config, registry, plan = self.config, self.registry, self.plan
+        findings_filter = Filter.build(
+            config.per_file_ignores, config.severity, registry.rules, config.where()
+        )
+        report_unused = UnusedSuppression().from_directive if "CL002" in plan.codes else None
+        violations = suppress.apply(collected.violations, collected.directives, report_unused)
+        relative = {s.display: s.relative for s in targets}
+        kept = [
+            findings_filter.apply(v)
+            for v in violations
+            if not findings_filter.ignored(relative.get(v.path, v.path), v.code)
+        ]
+        if known is not None:
+            kept = baseline.new_findings(kept, known)
+        unreadable = registry.rules.get("CL001")
+        if unreadable is not None and "CL001" in plan.codes:
+            rule = unreadable()
+            for skip in skipped:
+                span = Span.point(1)
+                kept.append(rule.violation(skip.display, span, skip.reason, text=skip.reason))
+        kept.sort(key=lambda v: v.sort_key)
+        return Result(
+            tuple(kept),
+            tuple(s.display for s in targets),
+            tuple(collected.errors),
+            tuple(collected.warnings),
+        )
+
+
 def check(
     paths: Sequence[Path],
     config: Config,
@@ -69,66 +137,41 @@ def check(
 ) -> Result:
     """Check ``paths`` (the targets) against the corpus; report findings in targets only."""
     overrides = overrides or Overrides()
-    known = baseline.load(overrides.baseline) if overrides.baseline is not None else None
     use_cache = overrides.cache if overrides.cache is not None else config.cache
-    plan = make_plan(config, registry, overrides, check_all=use_cache)
-    findings_filter = Filter.build(
-        config.per_file_ignores, config.severity, registry.rules, config.where()
-    )
+    run = Run.prepare(config, registry, overrides, use_cache)
     discovery = Discovery(config, registry.readers, cwd)
     targets, skipped = discovery.targets(paths or [config.root])
-    checker = Checker(registry, plan)
+    checker = Checker(registry, run.plan)
     sources: list[SourceFile] = list(targets)
     if checker.corpus_rules:
         sources = discovery.corpus(targets)
 
     jobs = overrides.jobs or config.jobs or default_jobs()
     tick = progress(len(sources), sum(1 for s in sources if s.target)) if progress else None
-    violations: list[Violation] = []
+    collected = Collected()
     signatures: list[tuple[bool, Sequence[tuple[str, Signature]]]] = []
-    errors: list[str] = []
-    notices: list[str] = []
     target_paths = {s.display for s in targets}
-    cache = _open_cache(config, registry, plan) if use_cache else None
+    cache = _open_cache(config, registry, run.plan) if use_cache else None
     if cache is not None and cache.usable:
         outcomes = cached_pass(checker, sources, jobs, cache, tick)
     else:
         outcomes = document_pass(checker, sources, jobs, tick)
-    directives: dict[str, tuple[Directive, ...]] = {}
     for source, outcome in outcomes:
         if source.target:
-            violations.extend(outcome.violations)
-            directives[source.display] = outcome.directives
-            notices.extend(outcome.notices)
-        errors.extend(outcome.errors)
+            collected.violations.extend(outcome.violations)
+            collected.directives[source.display] = outcome.directives
+            collected.warnings.extend(outcome.notices)
+        collected.errors.extend(outcome.errors)
         signatures.append((source.target, outcome.signatures))
-    corpus_findings = checker.compare(signatures, errors)
-    violations.extend(v for v in corpus_findings if v.path in target_paths)
+    corpus_findings = checker.compare(signatures, collected.errors)
+    collected.violations.extend(v for v in corpus_findings if v.path in target_paths)
     del signatures  # before the cache indexes its keys: the two together peaked at 2.4 GB
     if cache is not None and cache.index_due:
         cache.write_key_index()
-
-    report_unused = UnusedSuppression().from_directive if "CL002" in plan.codes else None
-    violations = suppress.apply(violations, directives, report_unused)
-    relative = {s.display: s.relative for s in targets}
-    kept = [
-        findings_filter.apply(v)
-        for v in violations
-        if not findings_filter.ignored(relative.get(v.path, v.path), v.code)
-    ]
-    if known is not None:
-        kept = baseline.new_findings(kept, known)
-    unreadable = registry.rules.get("CL001")
-    if unreadable is not None and "CL001" in plan.codes:
-        rule = unreadable()
-        for skip in skipped:
-            kept.append(rule.violation(skip.display, Span.point(1), skip.reason, text=skip.reason))
-    kept.sort(key=lambda v: v.sort_key)
-    warnings = tuple(notices)
     if cache is not None:
         cache.close()
-        warnings += tuple(cache.warnings)
-    return Result(tuple(kept), tuple(s.display for s in targets), tuple(errors), warnings)
+        collected.warnings.extend(cache.warnings)
+    return run.finish(collected, targets, skipped)
 
 
 def exit_code(result: Result, fail_on: Severity) -> int:

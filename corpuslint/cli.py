@@ -17,6 +17,8 @@ import click
 
 from corpuslint import __version__, plugins
 from corpuslint.config import ConfigError, load_config
+from corpuslint.engines import EngineError
+from corpuslint.engines.units import is_url
 from corpuslint.model import Severity
 from corpuslint.progress import progress_bar
 from corpuslint.runner import Overrides, check, exit_code
@@ -32,7 +34,7 @@ def _errors() -> Iterator[None]:
     """Turn configuration, plugin and unexpected errors into one line on stderr and exit 2."""
     try:
         yield
-    except (ConfigError, plugins.PluginError) as exc:
+    except (ConfigError, plugins.PluginError, EngineError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         click.echo("corpuslint: interrupted", err=True)
@@ -62,7 +64,7 @@ def main() -> None:
 
 
 @main.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @click.option(
     "--format",
     "output_format",
@@ -116,8 +118,31 @@ def main() -> None:
     help="Record this run's findings in a baseline file (and exit 0).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary line on stderr.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Run on this machine's cores, or on Ray (extra corpus-lint[ray]).",
+)
+@click.option(
+    "--address",
+    help="Ray cluster to run on (host:port, ray://host:port or auto) [default: start one].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="CPUs of the local Ray instance started without --address [default: all cores].",
+)
+@click.option(
+    "--block-mb",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="With --engine ray: read JSONL files larger than this in blocks of this size.",
+)
 def check_command(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     output_format: str,
     select: str | None,
     ignore: str | None,
@@ -132,8 +157,16 @@ def check_command(
     baseline: Path | None,
     write_baseline: Path | None,
     quiet: bool,
+    engine: str,
+    address: str | None,
+    workers: int | None,
+    block_mb: int,
 ) -> None:
-    """Check PATHS (files or folders; default: the whole project) against the corpus."""
+    """Check PATHS (files or folders; default: the whole project) against the corpus.
+
+    With ``--engine ray``, PATHS may also be URLs of files, folders or globs in object
+    storage (``s3://``, ``gs://``, ``file://``: any fsspec file system).
+    """
     with _errors():
         registry = _load()
         config = load_config(config_path, reader_formats=registry.reader_settings())
@@ -152,7 +185,15 @@ def check_command(
             cache=False if no_cache else None,
             baseline=baseline,
         )
-        result = check(list(paths), config, registry, overrides, progress=progress_bar())
+        if engine == "ray":
+            result = _check_on_ray(paths, config, registry, overrides, address, workers, block_mb)
+        else:
+            if address is not None or workers is not None:
+                _fail("--address and --workers need --engine ray")
+            if any(is_url(p) for p in paths):
+                _fail("URLs need --engine ray (the local engine reads local files)")
+            targets = [Path(p) for p in paths]
+            result = check(targets, config, registry, overrides, progress=progress_bar())
         if write_baseline is not None:
             from corpuslint import baseline as baseline_file
 
@@ -171,6 +212,32 @@ def check_command(
             _summary(result)
         code = exit_code(result, Severity.parse(fail_on or config.fail_on))
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _check_on_ray(
+    paths: tuple[str, ...],
+    config: Any,
+    registry: plugins.Registry,
+    overrides: Overrides,
+    address: str | None,
+    workers: int | None,
+    block_mb: int,
+) -> Any:
+    from corpuslint.engines import ray as ray_engine
+
+    if not ray_engine.available():
+        _fail("--engine ray needs the [ray] extra: pip install 'corpus-lint[ray]'")
+    if address is not None and workers is not None:
+        _fail("--workers sizes a local Ray instance; with --address the cluster decides")
+    return ray_engine.check(
+        paths,
+        config,
+        registry=registry,
+        overrides=overrides,
+        address=address,
+        workers=workers,
+        block_bytes=block_mb << 20,
+    )
 
 
 def _statistics(result: Any, output_format: str) -> str:

@@ -25,7 +25,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _SKIP_CHUNK = 1 << 20
 
 
-class _LineSource(Protocol):
+class LineSource(Protocol):
     """A binary stream read line by line (a plain or a gzip file)."""
 
     def readline(self, size: int = -1, /) -> bytes:
@@ -40,12 +40,15 @@ def _open(path: Path) -> BinaryIO:
     return gzip.open(path, "rb") if compressed else path.open("rb")  # type: ignore[return-value]
 
 
-def numbered_lines(source: _LineSource, limit: int) -> Iterator[tuple[int, bytes | None]]:
+def numbered_lines(
+    source: LineSource, limit: int, first: int = 1
+) -> Iterator[tuple[int, bytes | None]]:
     """Each line with its 1-based number; ``None`` for a line longer than ``limit`` bytes.
 
-    An over-long line is skipped in chunks, never held in memory whole.
+    Numbering starts at ``first``, for a stream that begins inside a file. An over-long
+    line is skipped in chunks, never held in memory whole.
     """
-    number = 0
+    number = first - 1
     while True:
         line = source.readline(limit + 1)
         if not line:
@@ -70,30 +73,40 @@ class JsonlReader(Reader):
     )
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
+        with _open(path) as handle:
+            yield from self.read_stream(handle, display)
+
+    def read_stream(
+        self, handle: LineSource, display: str, first_line: int = 1
+    ) -> Iterator[Document | Problem]:
+        """The documents of JSONL lines read from ``handle``, numbered from ``first_line``.
+
+        Lets an engine read one block of a large file (a byte range starting at a line)
+        with the line numbers it has in the whole file.
+        """
         fields = Fields.from_options(self.options)
         limit = max(1, self.options["max-record-mb"]) << 20
-        last = 0
-        with _open(path) as handle:
-            try:
-                for number, raw in numbered_lines(handle, limit):
-                    last = number
-                    if raw is None:
-                        message = (
-                            f"record longer than max-record-mb ({limit >> 20} MB); skipped"
-                            " (raise [tool.corpuslint.jsonl] max-record-mb to check it)"
-                        )
-                        yield Problem(display, message, number)
-                        continue
-                    item = parse_line(raw, Place(display, self.format, number, "line"), fields)
-                    if item is not None:
-                        yield item
-            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                yield Problem(
-                    display,
-                    f"gzip data truncated or corrupt after line {last} ({exc});"
-                    " the records before it were checked",
-                    last + 1,
-                )
+        last = first_line - 1
+        try:
+            for number, raw in numbered_lines(handle, limit, first_line):
+                last = number
+                if raw is None:
+                    message = (
+                        f"record longer than max-record-mb ({limit >> 20} MB); skipped"
+                        " (raise [tool.corpuslint.jsonl] max-record-mb to check it)"
+                    )
+                    yield Problem(display, message, number)
+                    continue
+                item = parse_line(raw, Place(display, self.format, number, "line"), fields)
+                if item is not None:
+                    yield item
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            yield Problem(
+                display,
+                f"gzip data truncated or corrupt after line {last} ({exc});"
+                " the records before it were checked",
+                last + 1,
+            )
 
 
 def parse_line(raw: bytes, place: Place, fields: Fields) -> Document | Problem | None:

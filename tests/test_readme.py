@@ -33,3 +33,9 @@ def test_setup_commands_install_and_run_the_examples_and_the_tests() -> None:
     test_command = commands[1].split(" && ", 2)[-1]
     assert test_command == "pip install -e '.[test]' && python -m pytest"
     assert test_command in CI_RUN
+
+
+def test_ray_test_command_is_the_ci_step() -> None:
+    commands = re.findall(r"```sh\n(pip install .*?)\n```", README)
+    assert commands == ["pip install -e '.[test,ray]' && python -m pytest -m ray"]
+    assert commands[0] in CI_RUN

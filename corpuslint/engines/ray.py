@@ -24,12 +24,14 @@ import pickle
 import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from corpuslint import plugins
 from corpuslint.config import Config
 from corpuslint.core_rules import UnreadableDocument
+from corpuslint.discover import Skipped, SourceFile
 from corpuslint.engine import Checker, default_jobs
 from corpuslint.engines import EngineError
 from corpuslint.engines.tasks import (
@@ -76,6 +78,42 @@ def check(
     started and shut down; with one, the run joins that cluster (``auto``, ``host:port``
     or ``ray://host:port``), whose nodes must have corpuslint and the same plugins.
     """
+    job = prepare(paths, config, registry, overrides, cwd, block_bytes)
+    with session(address, workers) as cpus:
+        units = first_lines(job.units, _count_breaks(job.units))
+        gathered = _passes(units, job.spec(partitions=max(2, cpus)), cpus)
+    return job.finish(gathered)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A run's settings and inputs, listed on the driver before any task starts."""
+
+    run: Run
+    units: list[Unit]
+    targets: list[SourceFile]
+    skipped: list[Skipped]
+
+    def spec(self, partitions: int) -> Spec:
+        """What the workers need: the plan, the partition count and the rule plugins."""
+        owners = tuple((p.name, p.rules) for p in self.run.registry.plugins if p.rules)
+        return Spec(self.run.plan, partitions, owners)
+
+    def finish(self, gathered: Gathered) -> Result:
+        """The result, from what the workers sent back."""
+        targets = {t.display for t in self.targets}
+        return self.run.finish(_collect(gathered, self.run, targets), self.targets, self.skipped)
+
+
+def prepare(
+    paths: Sequence[str | Path],
+    config: Config,
+    registry: plugins.Registry | None = None,
+    overrides: Overrides | None = None,
+    cwd: Path | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> Job:
+    """Validate the settings and list the units: local paths by discovery, URLs by fsspec."""
     registry = registry or plugins.load()
     run = Run.prepare(config, registry, overrides, use_cache=False)
     corpus = bool(Checker(registry, run.plan).corpus_rules)
@@ -83,15 +121,12 @@ def check(
     local = [Path(t) for t in texts if not is_url(t)]
     units, targets, skipped = local_units(local, config, registry, cwd, corpus)
     more_units, more_targets, more_skipped = url_units([t for t in texts if is_url(t)], registry)
-    units = blocks([*units, *more_units], block_bytes)
-    targets += more_targets
-    skipped += more_skipped
-    with session(address, workers) as cpus:
-        units = first_lines(units, _count_breaks(units))
-        partitions = max(2, 2 * cpus)
-        owners = tuple((info.name, info.rules) for info in registry.plugins if info.rules)
-        gathered = _passes(units, Spec(run.plan, partitions, owners), cpus)
-    return run.finish(_collect(gathered, run, {t.display for t in targets}), targets, skipped)
+    return Job(
+        run,
+        blocks([*units, *more_units], block_bytes),
+        targets + more_targets,
+        skipped + more_skipped,
+    )
 
 
 @contextmanager

@@ -55,6 +55,8 @@ class UnitOutcome:
     """Read problems of a block, numbered into CL001 findings by the driver in file order."""
     rows_per_partition: bytes = b""
     """int64 count of signature rows sent to each partition (checked after the shuffle)."""
+    shuffled: int = 0
+    """Bytes of keys and signatures in the unit's signature rows (what the shuffle moves)."""
 
 
 @dataclass
@@ -100,9 +102,11 @@ def document_batch(batch: Batch, spec: Spec) -> Columns:
             rows.outcome(UnitOutcome(unit, FileOutcome(errors=state.missing)))
             continue
         outcome, problems = check_unit(state.checker, unit)
+        before = rows.size
         counts = rows.signatures(outcome.signatures, unit.target)
         kept = replace(outcome, signatures=())
-        rows.outcome(UnitOutcome(unit, kept, problems, counts.tobytes()))
+        shuffled = rows.size - before
+        rows.outcome(UnitOutcome(unit, kept, problems, counts.tobytes(), shuffled))
     return rows.columns()
 
 
@@ -171,6 +175,8 @@ class _Rows:
         self.target: list[bool] = []
         self.keys: list[bytes] = []
         self.payload: list[bytes] = []
+        self.size = 0
+        """Bytes of keys and payloads of the signature rows so far."""
 
     def _add(
         self, kind: int, part: int, rule: str, target: bool, keys: bytes, payload: bytes
@@ -197,7 +203,9 @@ class _Rows:
             keys = np.frombuffer(signature.keys, dtype=np.int64)
             parts = keys % self.partitions
             for part in np.unique(parts).tolist():
-                self._add(SIGNATURE, part, code, target, keys[parts == part].tobytes(), payload)
+                mine = keys[parts == part].tobytes()
+                self._add(SIGNATURE, part, code, target, mine, payload)
+                self.size += len(mine) + len(payload)
                 counts[part] += 1
         return counts
 

@@ -29,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus
+import numpy as np
 
 
 def corpus(size: int, workdir: Path) -> Path:
@@ -81,15 +82,25 @@ def child(workers: int, block_mb: int, out: Path) -> None:
     out.write_text(JsonFormatter(job.run.registry.rules).format(result))
     documents = sum(o.outcome.documents for o in gathered.outcomes)
     shuffled = sum(o.shuffled for o in gathered.outcomes)
+    signatures = sum(o.signatures for o in gathered.outcomes)
+    rows = sum(int(np.frombuffer(o.rows_per_partition, np.int64).sum()) for o in gathered.outcomes)
     figures = {
         "startup": ready - start,
         "passes": passes,
         "documents": documents,
         "shuffled": shuffled,
+        "signatures": signatures,
+        "rows": rows,
+        "partitions": max(2, cpus),
         "units": len(units),
         "errors": list(result.errors),
     }
     print(json.dumps(figures))
+
+
+def copies(partitions: int, keys: int) -> float:
+    """Expected distinct partitions that ``keys`` keys hash to among ``partitions``."""
+    return partitions * (1 - (1 - 1 / partitions) ** keys)
 
 
 def same_findings(a: Path, b: Path) -> bool:
@@ -141,11 +152,26 @@ def main(argv: list[str] | None = None) -> int:
             f"\nshuffled: {last['shuffled'] / 1e6:.1f} MB of signature rows for "
             f"{last['documents']} documents = {per_doc / 1e3:.1f} kB per document"
         )
-        total = per_doc * 1e8
+        # A signature travels once per partition its keys hash to: a paragraph's 22 keys
+        # (1 exact, 21 bands) reach ~2 of 2 partitions but ~20 of 100. Headline
+        # signatures have one key and always travel once.
+        per_row = last["shuffled"] / max(1, last["rows"])
+        measured = last["partitions"]
         print(
-            f"at 100 million documents: {total / 1e12:.2f} TB through the shuffle, "
-            f"{total / 100 / 1e9:.1f} GB per worker with 100 workers"
+            f"{last['signatures']} signatures, {last['rows']} rows over {measured} partitions,"
+            f" {per_row:.0f} bytes per row"
         )
+        for partitions in (measured, 100):
+            grow = copies(partitions, 22) / copies(measured, 22)
+            heads = last["documents"]  # one headline signature (one row) per document
+            rows = heads + (last["rows"] - heads) * grow
+            doc = rows * per_row / last["documents"]
+            total = doc * 1e8
+            print(
+                f"{partitions:>4} partitions: {doc / 1e3:.1f} kB per document; 100 million"
+                f" documents: {total / 1e12:.1f} TB shuffled, {total / 100 / 1e9:.0f} GB"
+                " per worker with 100 workers"
+            )
         for run in ray_runs:
             if run["errors"]:
                 print(f"errors with {run['workers']} workers: {run['errors']}")

@@ -46,7 +46,7 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
                 misses.append(_Miss(source, -1, -1, ""))  # the reader will say what is wrong
                 continue
             size_now, mtime_now = info.st_size, info.st_mtime_ns
-        entry = entries.get(str(source.path))
+        entry = entries.get(source.location)
         if entry is not None and entry[3] == source.display:
             size, mtime, digest, _display, rowid = entry
             if (size, mtime) == (size_now, mtime_now):

@@ -57,6 +57,8 @@ class UnitOutcome:
     """int64 count of signature rows sent to each partition (checked after the shuffle)."""
     shuffled: int = 0
     """Bytes of keys and signatures in the unit's signature rows (what the shuffle moves)."""
+    signatures: int = 0
+    """The unit's signatures (each sent once per partition its keys fall in)."""
 
 
 @dataclass
@@ -106,18 +108,19 @@ def document_batch(batch: Batch, spec: Spec) -> Columns:
         counts = rows.signatures(outcome.signatures, unit.target)
         kept = replace(outcome, signatures=())
         shuffled = rows.size - before
-        rows.outcome(UnitOutcome(unit, kept, problems, counts.tobytes(), shuffled))
+        sent = len(outcome.signatures)
+        rows.outcome(UnitOutcome(unit, kept, problems, counts.tobytes(), shuffled, sent))
     return rows.columns()
 
 
 def check_unit(checker: Checker, unit: Unit) -> tuple[FileOutcome, tuple[Problem, ...]]:
     """The unit's outcome, and its read problems if it is a block (else they are in it)."""
-    source = SourceFile(Path(unit.location), unit.display, unit.relative, unit.target)
+    source = SourceFile(unit.location, unit.display, unit.relative, unit.target)
     if unit.is_block:
         return _check_block(checker, unit, source)
     if not is_url(unit.location) or unit.location.startswith("file://"):
         if unit.location.startswith("file://"):
-            source = replace(source, path=Path(unit.location[len("file://") :]))
+            source = replace(source, location=unit.location[len("file://") :])
         return checker.check(source), ()
     return _check_remote(checker, unit, source), ()
 
@@ -134,7 +137,7 @@ def _check_remote(checker: Checker, unit: Unit, source: SourceFile) -> FileOutco
                     copy.write(chunk)
         except (OSError, ValueError) as exc:
             return checker.outcome(source, [Problem(unit.display, f"cannot read: {exc}")])
-        return checker.check(replace(source, path=local))
+        return checker.check(replace(source, location=str(local)))
 
 
 def _check_block(

@@ -81,7 +81,7 @@ def local_units(
     discovery = Discovery(config, registry.readers, cwd)
     targets, skipped = discovery.targets(paths)
     sources = discovery.corpus(targets) if corpus else targets
-    units = [Unit(str(s.path), s.display, s.relative, s.target, _size(s)) for s in sources]
+    units = [Unit(s.location, s.display, s.relative, s.target, _size(s)) for s in sources]
     return units, list(targets), skipped
 
 
@@ -89,7 +89,7 @@ def _size(source: SourceFile) -> int:
     if source.stat is not None:
         return source.stat[0]
     try:
-        return os.stat(source.path).st_size
+        return os.stat(source.location).st_size
     except OSError:
         return 0  # the reader reports why it cannot be read
 
@@ -113,7 +113,7 @@ def url_units(
         for shown, size in kept:
             found.setdefault(shown, Unit(shown, shown, shown, True, size))
     units = sorted(found.values(), key=lambda u: u.display)
-    targets = [SourceFile(Path(u.name), u.display, u.relative) for u in units]
+    targets = [SourceFile(u.location, u.display, u.relative) for u in units]
     return units, targets, skipped
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 INSTALL_HINT = "reading HTML needs lxml: pip install 'corpus-lint[html]'"
 
 _POSITION_TAGS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "meta", "title")
+_CR = re.compile(r"\r\n?")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
 
@@ -90,7 +91,10 @@ def parse_html(data: bytes, path: str) -> Document:
 
     if b"\0" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReadError("binary file (contains NUL bytes), not HTML")
-    source = data.decode(sniff_encoding(data), "replace")
+    # libxml2 numbers lines at LF only, but reads a lone CR as a line break in text: with
+    # CRs left in, loose text was placed lines above the file's start. LF alone keeps its
+    # ``sourceline`` equal to the file's line as editors (and ``split_lines``) count them.
+    source = _CR.sub("\n", data.decode(sniff_encoding(data), "replace"))
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
         root = lxml.html.document_fromstring(source.encode("utf-8", "surrogatepass"), parser)

@@ -223,7 +223,7 @@ class _Run:
             line = following.sourceline - stripped.count("\n")
         else:  # exact after a void element such as <br>, close enough after others
             line = (element.sourceline or 1) + tail[: len(tail) - len(stripped)].count("\n")
-        self._add(tail, element, line)
+        self._add(tail, element, max(line, element.sourceline or 1))  # never above ``element``
 
     def line_break(self, found: list[Found]) -> None:
         """A ``<br>``: a space, and two in a row end the paragraph."""

@@ -20,17 +20,19 @@ _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)")
 def value_token(line: str, path: Sequence[str]) -> tuple[int, int] | None:
     """Start and end offsets of the value at key ``path`` (a string's quotes included).
 
-    For an object or a list value, the span is its opening bracket only.
+    For an object or a list value, the span is its opening bracket only. A key that
+    occurs twice names its last value, the one the ``json`` module keeps.
     ``line`` must be valid JSON (it is scanned only after parsing succeeded).
     """
     keys: list[str | None] = []  # at each open container, the key of the current value
     objects: list[bool] = []  # whether each open container is an object
     expect_key = False
     target = list(path)
+    found: tuple[int, int] | None = None
     for match in _TOKEN.finditer(line):
         token = match.group()
         if not expect_key and token not in ("}", "]", ",", ":") and keys == target:
-            return match.start(), match.end()
+            found = match.start(), match.end()
         if token in ("{", "["):
             objects.append(token == "{")
             keys.append(None)
@@ -46,7 +48,7 @@ def value_token(line: str, path: Sequence[str]) -> tuple[int, int] | None:
         elif expect_key:
             keys[-1] = json.loads(token)
             expect_key = False
-    return None
+    return found
 
 
 def offset_columns(line: str, token: tuple[int, int], offsets: Sequence[int]) -> list[int]:
@@ -54,7 +56,7 @@ def offset_columns(line: str, token: tuple[int, int], offsets: Sequence[int]) ->
     raw, decoded = token[0] + 1, 0  # a raw position and the decoded offset it stands for
     columns: list[int] = []
     index = 0
-    high_surrogate = False
+    high_surrogate = False  # whether the escape just before is a high surrogate
     for match in _ESCAPE.finditer(line, token[0] + 1, token[1] - 1):
         escape_at = decoded + match.start() - raw
         while index < len(offsets) and offsets[index] <= escape_at:
@@ -64,8 +66,9 @@ def offset_columns(line: str, token: tuple[int, int], offsets: Sequence[int]) ->
             return columns
         code = match.group(1)
         low = code is not None and 0xDC00 <= int(code, 16) <= 0xDFFF
-        width = 0 if low and high_surrogate else 1  # a surrogate pair decodes to one char
-        high_surrogate = code is not None and 0xD800 <= int(code, 16) <= 0xDBFF
+        paired = low and high_surrogate and match.start() == raw  # right after the high one
+        width = 0 if paired else 1  # a surrogate pair decodes to one char
+        high_surrogate = not paired and code is not None and 0xD800 <= int(code, 16) <= 0xDBFF
         raw, decoded = match.end(), escape_at + width
     columns.extend(raw + offset - decoded + 1 for offset in offsets[index:])
     return columns

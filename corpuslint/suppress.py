@@ -9,6 +9,7 @@ its first line is covered. Plain text and JSONL have no comments: use
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ _DIRECTIVE = re.compile(
     r"<!--\s*corpuslint-(?P<kind>disable-next-line|disable-file|disable|enable)\b(?P<rest>.*?)-->",
     re.IGNORECASE | re.DOTALL,
 )
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _COMMENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
 ALL = "*"
 
@@ -48,9 +50,11 @@ def parse(text: str) -> tuple[Directive, ...]:
     if "corpuslint-" not in text:
         return ()
     directives = []
+    # Where each line starts, with CRLF, CR and LF all ending a line, as the readers count.
+    starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
     for match in _DIRECTIVE.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        line = bisect.bisect_right(starts, match.start())
+        column = match.start() - starts[line - 1] + 1
         listed, _, reason = match["rest"].partition("--")
         codes = tuple(c.upper() for c in re.split(r"[\s,]+", listed) if c) or (ALL,)
         reason = reason.strip()

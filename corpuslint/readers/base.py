@@ -53,9 +53,9 @@ def decode(data: bytes) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = body[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # Lines end at LF, CRLF or CR (as every reader counts them); columns count characters.
+        before = split_lines(body[: exc.start].decode("utf-8"))
+        line, column = len(before), len(before[-1]) + 1
         raise ReadError(
             f"not valid UTF-8: byte 0x{body[exc.start]:02x} at line {line}, column {column}"
             " (corpuslint reads UTF-8; convert the file, e.g. with iconv)",

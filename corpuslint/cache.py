@@ -25,11 +25,14 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
+from corpuslint.atomic import write_bytes_atomic
 from corpuslint.engine import FileOutcome
 
 DIRECTORY = ".corpuslint_cache"
 FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size
 SCHEMA = 2  # 2: FileOutcome gained notices
+GITIGNORE = b"# created by corpuslint\n*\n"
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # primary result codes of a damaged database file
 _TABLE = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT NOT NULL,
@@ -43,6 +46,31 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (path, settings)
 )
 """
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open the database and bring its table to this schema (closed again if that fails)."""
+    db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA):
+            db.execute("DROP TABLE IF EXISTS files")
+        db.execute(_TABLE)
+        db.execute(f"PRAGMA user_version={SCHEMA}")
+    except BaseException:
+        db.close()  # an open handle would keep a deleted file's disk space
+        raise
+    return db
+
+
+def _corrupt(error: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged, as opposed to full, locked or read-only."""
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11 and later
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    return any(words in str(error) for words in ("not a database", "malformed"))
 
 
 class CacheError(Exception):
@@ -90,36 +118,44 @@ class Cache:
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
+        """The database, rebuilt once if it is corrupt; ``None`` (with a warning) if unusable.
+
+        Only a damaged file is deleted: a full disk, a lock or a read-only folder leaves
+        a good cache alone for the next run.
+        """
         path = self.directory / "cache.sqlite"
+        try:
+            self._create_directory()
+        except OSError as exc:
+            self.warnings.append(f"cache directory {self.directory} cannot be used ({exc})")
+            return None
         for attempt in range(2):
             try:
-                self._create_directory()
-                db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version not in (0, SCHEMA):
-                    db.execute("DROP TABLE IF EXISTS files")
-                db.execute(_TABLE)
-                db.execute(f"PRAGMA user_version={SCHEMA}")
-                return db
+                return _connect(path)
             except sqlite3.DatabaseError as exc:
-                if attempt == 0 and "locked" not in str(exc):
+                if attempt == 0 and _corrupt(exc):
                     self.warnings.append(f"cache {path} is corrupt ({exc}); rebuilding it")
                     for suffix in ("", "-wal", "-shm"):
                         with contextlib.suppress(OSError):
                             os.unlink(f"{path}{suffix}")
                     continue
                 self.warnings.append(f"cache {path} cannot be used ({exc}); running without it")
+                break
             except OSError as exc:
-                self.warnings.append(f"cache directory {self.directory} cannot be used ({exc})")
+                self.warnings.append(f"cache {path} cannot be used ({exc}); running without it")
                 break
         return None
 
     def _create_directory(self) -> None:
-        if not self.directory.is_dir():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / ".gitignore").write_text("# created by corpuslint\n*\n")
+        """The cache folder with its .gitignore, rewritten if missing or cut short (full disk)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        ignore = self.directory / ".gitignore"
+        try:
+            complete = ignore.read_bytes() == GITIGNORE
+        except OSError:
+            complete = False
+        if not complete:
+            write_bytes_atomic(ignore, GITIGNORE)
 
     @property
     def usable(self) -> bool:
@@ -187,9 +223,7 @@ class Cache:
             keys = keys[order]
             owners = np.repeat(rowids, counts)[order]
             del order
-            temporary = self._index_path.with_suffix(".tmp.npz")
-            np.savez(temporary, keys=keys, owners=owners, covered=np.sort(rowids))
-            os.replace(temporary, self._index_path)
+            _save_index(self._index_path, keys, owners, np.sort(rowids))
         self.index_due = False
 
     def sharing(self, keys: NDArray[np.int64]) -> tuple[set[int], NDArray[np.int64]] | None:
@@ -210,17 +244,6 @@ class Cache:
         starts = np.repeat(left - (np.cumsum(spans) - spans), spans)
         positions = starts + np.arange(int(spans.sum()))
         return set(owners[positions].tolist()), covered
-        with self._guard("index"):
-            with np.load(self._index_path) as index:
-                indexed, owners, covered = index["keys"], index["owners"], index["covered"]
-            left = np.searchsorted(indexed, keys, side="left")
-            right = np.searchsorted(indexed, keys, side="right")
-            spans = right - left
-            positions = np.repeat(left, spans) + (
-                np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
-            )
-            return set(owners[positions].tolist()), covered
-        return None
 
     def outcomes(self, rowids: Iterable[int]) -> Iterator[tuple[int, FileOutcome]]:
         """The stored outcomes of these entries."""
@@ -236,7 +259,13 @@ class Cache:
     def store(
         self, path: Path, display: str, size: int, mtime: int, digest: str, outcome: FileOutcome
     ) -> None:
-        """Queue a file's outcome for writing by :meth:`flush`."""
+        """Queue a file's outcome for writing by :meth:`flush`.
+
+        An outcome with an internal error is not kept: the error may not happen again
+        (a rule stopped at its time budget on a busy machine), so the file is checked anew.
+        """
+        if outcome.errors:
+            return
         blob = zlib.compress(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), 1)
         self._pending.append(
             ("store", str(path), display, size, mtime, digest, outcome_keys(outcome), blob)
@@ -277,6 +306,24 @@ class Cache:
 _CACHE_ERRORS = (sqlite3.Error, OSError, pickle.UnpicklingError, zlib.error, EOFError)
 
 
+def _save_index(
+    path: Path, keys: NDArray[np.int64], owners: NDArray[np.int32], covered: NDArray[np.int32]
+) -> None:
+    """Write the key index beside ``path`` and rename it over; a failed write leaves no file.
+
+    A full disk fails the write half-way: the partial file is removed, and the old
+    index (if any) stays, which is still right for the rows it covers.
+    """
+    temporary = path.with_suffix(".tmp.npz")
+    try:
+        np.savez(temporary, keys=keys, owners=owners, covered=covered)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 class _Guard(contextlib.AbstractContextManager[None]):
     """Turns database and disk errors into a warning and disables the cache."""
 
@@ -285,9 +332,7 @@ class _Guard(contextlib.AbstractContextManager[None]):
         self.action = action
 
     def __exit__(self, kind: object, error: BaseException | None, trace: object) -> bool:
-        if isinstance(
-            error, (sqlite3.Error, OSError, pickle.UnpicklingError, zlib.error, EOFError)
-        ):
+        if isinstance(error, _CACHE_ERRORS):
             self.cache.warnings.append(
                 f"cache {self.action} failed ({error}); running without the cache"
             )

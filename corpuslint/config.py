@@ -8,6 +8,7 @@ name, never silently ignored.
 from __future__ import annotations
 
 import difflib
+import math
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 CONFIG_NAMES = ("corpuslint.toml", ".corpuslint.toml", "pyproject.toml")
 LIST_KEYS = ("include", "exclude", "select", "ignore", "extend-select", "extend-ignore")
 TABLE_KEYS = ("per-file-ignores", "severity", "rules")
-SCALAR_KEYS = ("fail-on", "jobs", "cache")
+SCALAR_KEYS = ("fail-on", "jobs", "cache", "rule-timeout")
+DEFAULT_RULE_TIMEOUT = 60.0  # seconds; generous, because a slow machine must not fail a run
 
 
 class ConfigError(Exception):
@@ -53,6 +55,8 @@ class Config:
     fail_on: str = "info"
     jobs: int | None = None
     cache: bool = True
+    rule_timeout: float = DEFAULT_RULE_TIMEOUT
+    """Seconds one call into a rule may take before it is stopped (0: no limit)."""
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Rule options by rule name (or code), as written."""
     readers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -148,6 +152,8 @@ def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: 'cache' must be true or false")
             values[key] = value
+        elif key == "rule-timeout":
+            values[key] = _seconds(where, key, value)
     for code, level in values.get("severity", {}).items():
         _severity(where, f"severity.{code}", level)
     return Config(
@@ -163,6 +169,7 @@ def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str
         fail_on=values.get("fail-on", "info"),
         jobs=values.get("jobs"),
         cache=values.get("cache", True),
+        rule_timeout=values.get("rule-timeout", DEFAULT_RULE_TIMEOUT),
         rules=values.get("rules", {}),
         readers=readers,
     )
@@ -174,6 +181,15 @@ def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
     raise ConfigError(f"{where}: {key!r} must be a list of strings")
+
+
+def _seconds(where: str, key: str, value: Any) -> float:
+    """A duration in seconds: a number of at least 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        value = -1
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{where}: {key!r} must be a number of seconds (0 for no limit)")
+    return float(value)
 
 
 def _table(where: str, key: str, value: Any) -> Mapping[str, Any]:

@@ -4,24 +4,34 @@ Document pass (per file, in worker processes): read the file with its reader, ru
 document rules on target files, and collect every corpus rule's signatures. Corpus
 pass (once): group signatures by rule and key and let each corpus rule compare its
 groups. Only signatures outlive the document pass, never whole documents.
+
+Every call into a rule runs under the plan's time budget (``rule-timeout``): a call
+that runs longer is stopped by SIGALRM and reported as an internal error naming the
+rule. Signals allow this only in the main thread of a process (the CLI, and each
+worker of the pool) on a platform with ``signal.setitimer``; elsewhere, or while the
+process runs a real-time timer of its own, rules run without a budget.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from types import FrameType
+from typing import Any, TypeVar
 
 from corpuslint import plugins
+from corpuslint.config import DEFAULT_RULE_TIMEOUT
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.discover import SourceFile
 from corpuslint.grouping import KeyIndex
-from corpuslint.model import Document, Location, Problem, Signature, Span, Violation
+from corpuslint.model import Document, Location, Notice, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.rule import CorpusRule, DocumentRule, Rule
 from corpuslint.suppress import Directive, supports_comments
@@ -29,6 +39,8 @@ from corpuslint.suppress import parse as parse_directives
 
 # Below this many files the pool's start-up costs more than it saves.
 PARALLEL_MIN_FILES = 16
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,8 @@ class Plan:
     """Validated settings of each reader, by format name."""
     check_all: bool = False
     """Run document rules on every file, not only targets (so cached outcomes serve any run)."""
+    rule_timeout: float = DEFAULT_RULE_TIMEOUT
+    """Seconds one call into a rule may take before it is stopped; 0 for no limit."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,93 @@ class FileOutcome:
     """Inline suppression comments of the file (Markdown and HTML)."""
     notices: tuple[str, ...] = ()
     """Things the user should know that are not findings (a cap that was hit, say)."""
+
+
+class _Alarm(BaseException):
+    """Raised by the SIGALRM handler inside a rule call that ran out of time.
+
+    A ``BaseException``, so that a plugin's ``except Exception`` cannot swallow it.
+    """
+
+
+class _BudgetExceeded(Exception):
+    """A rule call was stopped at the time budget."""
+
+
+class _AlarmState:
+    """Whether the budget's handler is installed, and whether a budgeted call is running.
+
+    The handler does nothing outside a budgeted call, so a late alarm is harmless.
+    """
+
+    installed = False
+    armed = False
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    if _AlarmState.armed:
+        _AlarmState.armed = False
+        raise _Alarm
+
+
+def _can_time(seconds: float) -> bool:
+    """Whether a budget of ``seconds`` can be enforced here (signals: main thread only)."""
+    return (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
+@contextlib.contextmanager
+def _alarm_handler(seconds: float) -> Iterator[None]:
+    """Install the budget's SIGALRM handler for a stretch of rule calls.
+
+    Installing it costs more than a rule call on a small document, so the engine does
+    it once per file and once per corpus pass rather than per call.
+    """
+    if not _can_time(seconds) or _AlarmState.installed:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _AlarmState.installed = True
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+        _AlarmState.installed = False
+
+
+def _within(seconds: float, function: Callable[[], _T]) -> _T:
+    """``function()``, stopped with :class:`_BudgetExceeded` after ``seconds``.
+
+    Runs without a budget where none can be enforced, or when a real-time timer that
+    the engine did not set is running (the host's own alarm is left alone).
+    """
+    if not _can_time(seconds):
+        return function()
+    if _AlarmState.installed:  # the usual case: inside a file's or the corpus pass's stretch
+        return _timed(seconds, function)
+    with _alarm_handler(seconds):
+        return _timed(seconds, function)
+
+
+def _timed(seconds: float, function: Callable[[], _T]) -> _T:
+    """``function()`` with the alarm set ``seconds`` ahead (the handler is installed)."""
+    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        return function()
+    try:
+        try:
+            _AlarmState.armed = True
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            return function()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _AlarmState.armed = False
+    except _Alarm:  # also when it cut the clean-up above short: disarm again
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _AlarmState.armed = False
+        raise _BudgetExceeded from None
 
 
 class Checker:
@@ -84,11 +185,17 @@ class Checker:
         return self._readers[cls.format]
 
     def _internal(self, rule: Rule, where: str, exc: BaseException) -> str:
+        """The error line for a rule call that raised, returned garbage or ran out of time."""
         plugin = self.registry.rule_plugins.get(rule.code, "?")
-        return (
-            f"internal error: rule {rule.code} ({rule.name}) from plugin {plugin!r} failed on"
-            f" {where}: {type(exc).__name__}: {exc}"
-        )
+        what = f"internal error: rule {rule.code} ({rule.name}) from plugin {plugin!r}"
+        if isinstance(exc, _BudgetExceeded):
+            budget = f"{self.plan.rule_timeout:g} s"
+            return f"{what} exceeded its time budget of {budget} on {where} (see rule-timeout)"
+        return f"{what} failed on {where}: {type(exc).__name__}: {exc}"
+
+    def _call(self, hook: Callable[..., Iterable[_T]], *args: Any) -> list[_T]:
+        """Everything a rule's hook yields for ``args``, within the plan's time budget."""
+        return _within(self.plan.rule_timeout, lambda: list(hook(*args)))
 
     def documents(self, source: SourceFile) -> Iterator[Document | Problem | str]:
         """The file's documents and problems; a string is an internal error of its reader."""
@@ -123,37 +230,49 @@ class Checker:
         violations: list[Violation] = []
         signatures: list[tuple[str, Signature]] = []
         errors: list[str] = []
+        notices: list[str] = []
         problems: dict[str, int] = {}
         count = 0
-        for item in items:
-            if isinstance(item, str):
-                errors.append(item)
-            elif isinstance(item, Problem):
-                if self.unreadable is not None:
-                    seen = problems[item.message] = problems.get(item.message, -1) + 1
-                    violations.append(self.unreadable.from_problem(item, seen))
-            else:
-                count += 1
-                if source.target or self.plan.check_all:
-                    violations.extend(self._check_document(item, errors))
-                signatures.extend(self._signatures(item, errors))
+        with _alarm_handler(self.plan.rule_timeout):
+            for item in items:
+                if isinstance(item, str):
+                    errors.append(item)
+                elif isinstance(item, Problem):
+                    if self.unreadable is not None:
+                        seen = problems[item.message] = problems.get(item.message, -1) + 1
+                        violations.append(self.unreadable.from_problem(item, seen))
+                else:
+                    count += 1
+                    if source.target or self.plan.check_all:
+                        violations.extend(self._check_document(item, errors, notices))
+                    signatures.extend(self._signatures(item, errors))
         directives = _directives(source) if supports_comments(source.path.name) else ()
-        return FileOutcome(tuple(violations), tuple(signatures), tuple(errors), count, directives)
+        return FileOutcome(
+            tuple(violations), tuple(signatures), tuple(errors), count, directives, tuple(notices)
+        )
 
-    def _check_document(self, document: Document, errors: list[str]) -> Iterator[Violation]:
+    def _check_document(
+        self, document: Document, errors: list[str], notices: list[str]
+    ) -> Iterator[Violation]:
+        """Each document rule's findings; notices go to ``notices`` and failures to ``errors``."""
         for rule in self.document_rules:
             try:
-                found = list(rule.check(document, self.plan.options[rule.code]))
-                _expect(found, Violation, "check")
+                found = self._call(rule.check, document, self.plan.options[rule.code])
+                _expect(found, (Violation, Notice), "check")
             except Exception as exc:
                 errors.append(self._internal(rule, document.path, exc))
-            else:
-                yield from found
+                continue
+            for item in found:
+                if isinstance(item, Notice):
+                    notices.append(_notice_line(rule, item))
+                else:
+                    yield item
 
     def _signatures(self, document: Document, errors: list[str]) -> Iterator[tuple[str, Signature]]:
+        """Each corpus rule's signatures of ``document``, tagged with its code."""
         for rule in self.corpus_rules:
             try:
-                found = list(rule.signatures(document, self.plan.options[rule.code]))
+                found = self._call(rule.signatures, document, self.plan.options[rule.code])
                 _expect(found, Signature, "signatures")
             except Exception as exc:
                 errors.append(self._internal(rule, document.path, exc))
@@ -187,9 +306,10 @@ class Checker:
             for number, signature in enumerate(found):
                 index.add(signature.keys, number)
             best: dict[tuple[str, Span], Violation] = {}
-            for key, members in index.groups(None if len(wanted) == len(found) else wanted):
-                group = [_marked(found[m], m in wanted) for m in members]
-                self.judge(rule, key, group, best, errors)
+            with _alarm_handler(self.plan.rule_timeout):
+                for key, members in index.groups(None if len(wanted) == len(found) else wanted):
+                    group = [_marked(found[m], m in wanted) for m in members]
+                    self.judge(rule, key, group, best, errors)
             yield from best.values()
 
     def judge(
@@ -207,7 +327,7 @@ class Checker:
         picks the same finding whatever the order.
         """
         try:
-            verdicts = list(rule.compare(key, group, self.plan.options[rule.code]))
+            verdicts = self._call(rule.compare, key, group, self.plan.options[rule.code])
             _expect(verdicts, Violation, "compare")
         except Exception as exc:
             errors.append(self._internal(rule, f"the corpus pass (key {key})", exc))
@@ -228,13 +348,19 @@ def _preference(violation: Violation) -> tuple[tuple[Location, ...], str]:
     return (violation.related, violation.message)
 
 
-def _expect(items: list[Any], kind: type, hook: str) -> None:
+def _expect(items: list[Any], kind: type | tuple[type, ...], hook: str) -> None:
     """Reject what a plugin returned if it is not what the contract says (a TypeError)."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
     for item in items:
-        if not isinstance(item, kind):
-            raise TypeError(
-                f"{hook}() returned {type(item).__name__} {item!r:.60}, not {kind.__name__}"
-            )
+        if not isinstance(item, kinds):
+            expected = " or ".join(k.__name__ for k in kinds)
+            raise TypeError(f"{hook}() returned {type(item).__name__} {item!r:.60}, not {expected}")
+
+
+def _notice_line(rule: Rule, notice: Notice) -> str:
+    """How a rule's notice reaches the user: the file (and record), the rule, the message."""
+    where = f"{notice.path} (record {notice.record})" if notice.record else notice.path
+    return f"{where}: {rule.code} {notice.message}"
 
 
 def _directives(source: SourceFile) -> tuple[Directive, ...]:

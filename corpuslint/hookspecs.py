@@ -32,6 +32,9 @@ def corpuslint_rules() -> Sequence[type[Rule]]:
     Called once per run; the results of all plugins are combined. A code or name
     already provided by another plugin is an error naming both plugins.
 
+    What each rule's methods may yield (findings, notices for the user, signatures) and
+    the time budget they run under are the contract in :mod:`corpuslint.rule`.
+
     May be implemented by any plugin.
     """
 

@@ -124,6 +124,20 @@ class Problem:
     column: int = 1
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something a rule tells the user about a file that is not a finding (a cap it hit, say).
+
+    A document rule's ``check`` may yield notices besides its violations; they reach the
+    user as warnings, never change the exit code and cannot be suppressed or baselined.
+    """
+
+    path: str
+    message: str
+    record: str | None = None
+    """The record of a multi-document file the notice is about (see ``Document.record``)."""
+
+
 @dataclass(frozen=True, order=True)
 class Location:
     """A place in the corpus that a finding points to (for example the other copy)."""

@@ -2,6 +2,20 @@
 
 A rule is a class with a code, a name, a default severity, typed options and a
 docstring that is its user documentation (``corpuslint rule CODE`` prints it).
+
+What the engine expects back:
+
+- ``DocumentRule.check`` yields :class:`Violation` findings, and may yield
+  :class:`Notice` items (built with :meth:`Rule.notice`) for what the user should know
+  that is not a finding, such as a cap the rule hit; notices are printed as warnings
+  for target files.
+- ``CorpusRule.signatures`` yields :class:`Signature` items; ``CorpusRule.compare``
+  yields :class:`Violation` findings.
+
+Anything else is an internal error naming the plugin and the rule. So is a call that
+runs past the run's time budget (``rule-timeout``, default 60 s): it is stopped with
+SIGALRM where the platform has it and the call runs in a process's main thread, and
+the run goes on with the other rules and files.
 """
 
 from __future__ import annotations
@@ -13,7 +27,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from corpuslint.model import Document, Location, Severity, Signature, Span, Violation, fingerprint
+from corpuslint.model import (
+    Document,
+    Location,
+    Notice,
+    Severity,
+    Signature,
+    Span,
+    Violation,
+    fingerprint,
+)
 
 
 class Scope(str, enum.Enum):
@@ -99,14 +122,18 @@ class Rule:
             similarity=similarity,
         )
 
+    def notice(self, document: Document, message: str) -> Notice:
+        """Build a notice about ``document`` for :meth:`DocumentRule.check` to yield."""
+        return Notice(document.path, message, document.record)
+
 
 class DocumentRule(Rule):
     """A rule that judges one document on its own (runs in the parallel document pass)."""
 
     scope: ClassVar[Scope] = Scope.DOCUMENT
 
-    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
-        """Yield the findings of this rule in ``document``."""
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation | Notice]:
+        """Yield the findings of this rule in ``document``, and any notices for the user."""
         raise NotImplementedError
 
 

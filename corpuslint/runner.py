@@ -48,7 +48,7 @@ def make_plan(
     )
     options = rule_options(config, registry.rules, overrides.rule_options)
     settings = reader_settings(config, registry.reader_settings())
-    return Plan(codes, {c: options[c] for c in codes}, settings, check_all)
+    return Plan(codes, {c: options[c] for c in codes}, settings, check_all, config.rule_timeout)
 
 
 def _open_cache(config: Config, registry: plugins.Registry, plan: Plan) -> Cache:

@@ -8,7 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from corpuslint.model import Block, Document, Location, Violation
+from corpuslint.model import Block, Document, Location, Notice, Violation
 from corpuslint.rule import DocumentRule, Option, percent
 
 
@@ -37,13 +37,12 @@ def find_repeats(texts: Sequence[str], threshold: float, near_cap: int) -> list[
     """
     first_seen: dict[str, int] = {}
     repeats: list[_Repeat] = []
-    exact: set[int] = set()
     for index, text in enumerate(texts):
         original = first_seen.setdefault(text, index)
         if original != index:
             repeats.append(_Repeat(index, original, 100.0))
-            exact.add(index)
     if 1 < len(texts) <= near_cap and threshold < 100:
+        exact = {r.index for r in repeats}
         for index in range(1, len(texts)):
             if index in exact:
                 continue
@@ -52,25 +51,36 @@ def find_repeats(texts: Sequence[str], threshold: float, near_cap: int) -> list[
             )
             if best is not None:
                 repeats.append(_Repeat(index, best[2], float(best[1])))
-    repeats.sort(key=lambda r: r.index)
+        repeats.sort(key=lambda r: r.index)  # exact repeats come in order already
     return repeats
 
 
 def group_runs(repeats: Sequence[_Repeat]) -> list[list[_Repeat]]:
-    """Merge repeats of consecutive blocks whose originals are consecutive too."""
+    """Merge repeats of consecutive blocks that copy a run of blocks or one block over and over.
+
+    A block copied a million times in a row is then one finding, not a million.
+    """
     runs: list[list[_Repeat]] = []
     for repeat in repeats:
-        last = runs[-1][-1] if runs else None
-        if (
-            last is not None
-            and repeat.index == last.index + 1
-            and repeat.original == last.original + 1
-            and repeat.original < runs[-1][0].index
-        ):
+        if runs and _extends(runs[-1], repeat):
             runs[-1].append(repeat)
         else:
             runs.append([repeat])
     return runs
+
+
+def _extends(run: Sequence[_Repeat], repeat: _Repeat) -> bool:
+    """Whether ``repeat`` continues ``run``: the next block, copying the next original.
+
+    The next original is the one after the last (a copied run that does not overlap
+    its original) or the same one when the whole run copies a single block.
+    """
+    last = run[-1]
+    if repeat.index != last.index + 1:
+        return False
+    if repeat.original == last.original + 1:
+        return repeat.original < run[0].index
+    return repeat.original == last.original == run[0].original
 
 
 def _extent(first: Block, last: Block) -> str:
@@ -89,7 +99,7 @@ class DuplicateParagraph(DocumentRule):
     A paragraph equal to an earlier one, or at least `threshold` percent similar to it
     (rapidfuzz `ratio`), is reported with the location of the earlier copy. A run of
     consecutive repeated paragraphs that copies a run of consecutive paragraphs is one
-    finding spanning the run.
+    finding spanning the run, and so is one paragraph repeated several times in a row.
 
     ## Why is this bad?
     A block of paragraphs printed twice is a classic publishing accident: a bad merge, a
@@ -112,7 +122,8 @@ class DuplicateParagraph(DocumentRule):
     - `min-words` (int, default 8): shorter paragraphs are not compared.
     - `merge-runs` (bool, default true): report a run of repeated paragraphs once.
     - `near-limit` (int, default 2000): documents with more comparable paragraphs than
-      this are checked for exact repeats only (near comparison is quadratic).
+      this are checked for exact repeats only (near comparison is quadratic), and a
+      warning names the document.
     """
 
     code = "CL101"
@@ -124,14 +135,24 @@ class DuplicateParagraph(DocumentRule):
         Option("near-limit", int, 2000, "above this many paragraphs, exact repeats only"),
     )
 
-    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation | Notice]:
         blocks = comparable_blocks(document, options["min-words"])
-        repeats = find_repeats(
-            [b.normalized for b in blocks], options["threshold"], options["near-limit"]
-        )
+        limit = options["near-limit"]
+        if options["threshold"] < 100 and len(blocks) > limit:
+            yield self._capped(document, len(blocks), limit)
+        repeats = find_repeats([b.normalized for b in blocks], options["threshold"], limit)
         runs = group_runs(repeats) if options["merge-runs"] else [[r] for r in repeats]
         for run in runs:
             yield self._finding(document, blocks, run)
+
+    def _capped(self, document: Document, count: int, limit: int) -> Notice:
+        """Tell the user that near duplicates were not looked for, and how to have them."""
+        return self.notice(
+            document,
+            f"near duplicates not checked: {count} comparable paragraphs, more than near-limit"
+            f" {limit}; raise near-limit under [rules.{self.name}] to check them"
+            " (exact repeats are still reported)",
+        )
 
     def _finding(
         self, document: Document, blocks: Sequence[Block], run: list[_Repeat]
@@ -145,7 +166,10 @@ class DuplicateParagraph(DocumentRule):
             message = f"Paragraph {what} the paragraph at {original.place}"
         else:
             message = f"{len(run)} paragraphs ({_extent(first, last)}) repeat"
-            message += f" {_extent(original, original_last)}"
+            if original is original_last:
+                message += f" the paragraph at {original.place}"
+            else:
+                message += f" {_extent(original, original_last)}"
             if near:
                 message += f" (lowest similarity {percent(lowest)})"
         return self.violation(

@@ -202,6 +202,11 @@ def test_attribution_patterns_option(project: Path, cli: CLI) -> None:
         ("[rules.CL201]\nthreshold = 95\n", "unknown option 'threshold' (duplicate-headline"),
         ('select = "CL1"\nignore = 3\n', "'ignore' must be a list of strings"),
         ("jobs = 0\n", "'jobs' must be a whole number of at least 1"),
+        ("rule-timeout = -1\n", "'rule-timeout' must be a number of seconds (0 for no limit)"),
+        ('rule-timeout = "10 s"\n', "'rule-timeout' must be a number of seconds"),
+        ("rule-timeout = true\n", "'rule-timeout' must be a number of seconds"),
+        ("rule-timeout = inf\n", "'rule-timeout' must be a number of seconds"),
+        ("rule-timout = 10\n", "unknown key 'rule-timout' (did you mean 'rule-timeout'?)"),
         ('rules = "x"\n', "'rules' must be a table"),
     ],
 )
@@ -226,3 +231,19 @@ def test_rule_options_defaults_and_coercion(tmp_path: Path) -> None:
     assert options["CL301"]["byline-window"] == 5
     with pytest.raises(ConfigError, match="no such rule"):
         rule_options(Config(root=tmp_path, rules={"nope": {}}), registry.rules)
+
+
+@pytest.mark.parametrize(
+    ("toml", "seconds"),
+    [
+        ("", 60.0),
+        ("rule-timeout = 5\n", 5.0),
+        ("rule-timeout = 0.5\n", 0.5),
+        ("rule-timeout = 0\n", 0.0),
+    ],
+)
+def test_rule_timeout(tmp_path: Path, toml: str, seconds: float) -> None:
+    (tmp_path / "corpuslint.toml").write_text(toml, encoding="utf-8")
+    config = load_config(cwd=tmp_path)
+    assert config.rule_timeout == seconds
+    assert isinstance(config.rule_timeout, float)

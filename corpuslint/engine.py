@@ -366,7 +366,8 @@ def _notice_line(rule: Rule, notice: Notice) -> str:
 def _directives(source: SourceFile) -> tuple[Directive, ...]:
     """The file's suppression comments (its read errors are the reader's to report)."""
     try:
-        return parse_directives(source.path.read_bytes().decode("utf-8", "replace"))
+        # utf-8-sig: the readers drop a BOM, so columns must not count it either.
+        return parse_directives(source.path.read_bytes().decode("utf-8-sig", "replace"))
     except OSError:
         return ()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,9 @@ def _open_cache(config: Config, registry: plugins.Registry, plan: Plan) -> Cache
     from corpuslint import __version__
 
     versions = sorted((p.name, p.version) for p in registry.plugins)
-    return Cache(config.root, settings_digest(__version__, versions, plan))
+    # The time budget changes no outcome that is cached (errors are not): leave it out.
+    outcomes_depend_on = replace(plan, rule_timeout=0)
+    return Cache(config.root, settings_digest(__version__, versions, outcomes_depend_on))
 
 
 @dataclass

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from corpuslint import engine
+from corpuslint import engine, plugins
 from corpuslint.cache import DIRECTORY
+from corpuslint.config import Config
+from corpuslint.runner import Overrides, check
 from tests.corpus_helpers import article, paragraph, run, summary
 
 
@@ -121,3 +123,11 @@ def test_unreadable_key_index_falls_back_to_every_entry(corpus: Path) -> None:
     result = run(corpus, ["new.md"], cache=True)
     assert summary(result) == [("CL102", "new.md", 6, "old.md", 8)]
     assert any("key index" in w for w in result.warnings)
+
+
+def test_a_new_time_budget_keeps_the_cache(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    overrides = Overrides(select=("CL102",), cache=True)
+    check([corpus], Config(root=corpus, rule_timeout=60), plugins.load(), overrides, cwd=corpus)
+    seen = count_reads(monkeypatch)
+    check([corpus], Config(root=corpus, rule_timeout=5), plugins.load(), overrides, cwd=corpus)
+    assert seen == []

@@ -294,10 +294,6 @@ def test_jsonl_fuzz_inputs_check_clean(harness: Any) -> None:
     assert harness.check("jsonl", surrogates) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="corpuslint/engine.py _directives() keeps the BOM that the readers drop",
-)
 def test_suppression_comment_after_a_bom_is_at_column_one(tmp_path: Path) -> None:
     # Found with the harness's directive check while writing it (not by a fuzzing run):
     # the BOM counted as a character, so the unused comment was reported at 1:2.

@@ -255,7 +255,11 @@ def _statistics(result: Any, output_format: str) -> str:
 
 def _write(text: str, output_file: Path | None) -> None:
     if output_file is None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+            sys.stdout.flush()
+        except OSError as exc:  # stdout on a full disk or a closed pipe
+            _fail(f"cannot write the report to stdout: {exc.strerror or exc}")
         return
     from corpuslint.atomic import write_text_atomic
 

@@ -7,7 +7,7 @@ ten times slower per paragraph; 63 bits so keys fit SQLite's signed INTEGER.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import xxhash
@@ -36,6 +36,8 @@ def text_key(text: str, salt: bytes = b"") -> int:
 _BINS = 128
 _VALUE_BITS = 57  # the top 7 bits of a shingle hash choose its bin, the rest is its value
 _EMPTY = np.uint64((1 << 64) - 1)
+_BATCH_BYTES = 1 << 20  # text hashed at once: bounds memory at about 200 MB
+_BATCH_TEXTS = 4096
 _MUL1 = np.uint64(0x9E3779B97F4A7C15)
 _MUL2 = np.uint64(0xBF58476D1CE4E5B9)
 _MUL3 = np.uint64(0x94D049BB133111EB)
@@ -63,25 +65,23 @@ def band_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tupl
     """
     if bands * rows > _BINS:
         raise ValueError(f"{bands} bands x {rows} rows need more than {_BINS} bins")
-    encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
-    lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint64)
-    if len(texts) == 0 or len(data) < 5:
-        return [() for _ in texts]
-    owner = np.repeat(np.arange(len(texts)), lengths)
-    grams = (
-        (data[:-4] << np.uint64(32))
-        | (data[1:-3] << np.uint64(24))
-        | (data[2:-2] << np.uint64(16))
-        | (data[3:-1] << np.uint64(8))
-        | data[4:]
-    )
-    inside = owner[:-4] == owner[4:]  # shingles that do not straddle two texts
-    hashes = _mix(grams[inside] * _MUL1)
-    cells = owner[:-4][inside] * _BINS + (hashes >> np.uint64(_VALUE_BITS)).astype(np.int64)
-    minima = np.full(len(texts) * _BINS, _EMPTY, dtype=np.uint64)
-    np.minimum.at(minima, cells, hashes & np.uint64((1 << _VALUE_BITS) - 1))
-    signature = _densify(minima.reshape(len(texts), _BINS))
+    # A document of 200,000 paragraphs would need 128 bins x 8 bytes x 5 arrays each at
+    # once (1 GB): hash at most _BATCH_TEXTS texts at a time.
+    keys: list[tuple[int, ...]] = []
+    for start in range(0, len(texts), _BATCH_TEXTS):
+        keys.extend(_band_keys(texts[start : start + _BATCH_TEXTS], bands, rows))
+    return keys
+
+
+def _band_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[int, ...]]:
+    """``band_keys`` of a batch of texts."""
+    if not texts:
+        return []
+    minima = np.full((len(texts), _BINS), _EMPTY, dtype=np.uint64)
+    for owners, pieces in _batches(texts):
+        found = _minima(pieces)
+        np.minimum.at(minima, owners, found)  # a long text's pieces share one sketch
+    signature = _densify(minima)
 
     used = signature[:, : bands * rows].reshape(len(texts), bands, rows)
     keys = np.broadcast_to(
@@ -90,8 +90,53 @@ def band_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tupl
     for row in range(rows):
         keys = _mix(keys ^ used[:, :, row])
     keys &= np.uint64(MASK)
-    empty = (minima.reshape(len(texts), _BINS) == _EMPTY).all(axis=1)
+    empty = (minima == _EMPTY).all(axis=1)
     return [() if empty[i] else tuple(keys[i].tolist()) for i in range(len(texts))]
+
+
+def _batches(texts: Sequence[str]) -> Iterator[tuple[NDArray[np.int64], list[bytes]]]:
+    """The texts' UTF-8 bytes in batches of about ``_BATCH_BYTES``, with each piece's text.
+
+    Hashing takes about 190 bytes of memory per byte of text, so a 100 MB paragraph is
+    cut into pieces that overlap by 4 bytes (every 5-gram lies whole in one piece).
+    """
+    owners: list[int] = []
+    pieces: list[bytes] = []
+    size = 0
+    for number, text in enumerate(texts):
+        data = text.encode("utf-8", "surrogatepass")
+        step = _BATCH_BYTES - 4
+        for start in range(0, max(1, len(data) - 4), step):
+            piece = data[start : start + _BATCH_BYTES]
+            if size + len(piece) > _BATCH_BYTES and pieces:
+                yield np.asarray(owners, dtype=np.int64), pieces
+                owners, pieces, size = [], [], 0
+            owners.append(number)
+            pieces.append(piece)
+            size += len(piece)
+    if pieces:
+        yield np.asarray(owners, dtype=np.int64), pieces
+
+
+def _minima(pieces: Sequence[bytes]) -> NDArray[np.uint64]:
+    """The minimum hash per bin of each piece's character 5-grams (empty bins: ``_EMPTY``)."""
+    minima = np.full(len(pieces) * _BINS, _EMPTY, dtype=np.uint64)
+    lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    data = np.frombuffer(b"".join(pieces), dtype=np.uint8).astype(np.uint64)
+    if len(data) >= 5:
+        owner = np.repeat(np.arange(len(pieces)), lengths)
+        grams = (
+            (data[:-4] << np.uint64(32))
+            | (data[1:-3] << np.uint64(24))
+            | (data[2:-2] << np.uint64(16))
+            | (data[3:-1] << np.uint64(8))
+            | data[4:]
+        )
+        inside = owner[:-4] == owner[4:]  # shingles that do not straddle two pieces
+        hashes = _mix(grams[inside] * _MUL1)
+        cells = owner[:-4][inside] * _BINS + (hashes >> np.uint64(_VALUE_BITS)).astype(np.int64)
+        np.minimum.at(minima, cells, hashes & np.uint64((1 << _VALUE_BITS) - 1))
+    return minima.reshape(len(pieces), _BINS)
 
 
 def _densify(minima: NDArray[np.uint64]) -> NDArray[np.uint64]:

@@ -343,3 +343,23 @@ def test_cache_on_a_full_tmpfs(project: Path) -> None:
         f"corpuslint: error: cannot write {report}: No space left on device\n",
     )
     assert steps["report afterwards"] == (0, "yesterday's report\n", "report.txt")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_report_to_a_full_stdout_is_one_line(project: Path) -> None:
+    shared = paragraph(1)
+    (project / "a.md").write_text(article("A", [shared, shared]))
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "corpuslint", "check", "--no-cache", "."],
+            cwd=project,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "corpuslint: error: cannot write the report to stdout: No space left on device"
+    ]

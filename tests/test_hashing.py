@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+from corpuslint import hashing
 from corpuslint.hashing import band_keys, pack, text_key, unpack
 from corpuslint.normalize import normalize
 from tests.corpus_helpers import paragraph
@@ -43,3 +46,13 @@ def test_band_keys_shape_and_batch_independence() -> None:
     assert batch[3] == band_keys([texts[3]], bands=20, rows=6)[0]
     assert band_keys([]) == []
     assert band_keys(["abc"]) == [()]
+
+
+def test_a_text_longer_than_a_batch_is_hashed_in_pieces_to_the_same_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [paragraph(seed, words) for seed, words in ((1, 3000), (2, 5), (3, 40))]
+    whole = hashing.band_keys(texts)
+    monkeypatch.setattr(hashing, "_BATCH_BYTES", 97)  # every text in many overlapping pieces
+    assert hashing.band_keys(texts) == whole
+    assert all(whole)

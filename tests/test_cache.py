@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,7 @@ def test_full_run_writes_a_key_index_used_by_runs_over_a_few_files(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(corpus, cache=True)
-    assert list((corpus / DIRECTORY).glob("keys-*.npz"))
+    assert list((corpus / DIRECTORY).glob("keys-*.idx"))
     # A file cached after the index was written is still found as an original.
     (corpus / "later.md").write_text(article("Later", [paragraph(7)]))
     assert summary(run(corpus, ["later.md"], cache=True)) == []
@@ -115,10 +116,19 @@ def test_full_run_writes_a_key_index_used_by_runs_over_a_few_files(
     ]
 
 
-def test_unreadable_key_index_falls_back_to_every_entry(corpus: Path) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: b"not a key index", lambda data: data[: len(data) // 2]],
+    ids=["garbage", "cut-short"],
+)
+def test_unreadable_key_index_falls_back_to_every_entry(
+    corpus: Path, damage: Callable[[bytes], bytes]
+) -> None:
     run(corpus, cache=True)
-    for index in (corpus / DIRECTORY).glob("keys-*.npz"):
-        index.write_bytes(b"not a numpy archive")
+    indexes = list((corpus / DIRECTORY).glob("keys-*.idx"))
+    assert indexes
+    for index in indexes:
+        index.write_bytes(damage(index.read_bytes()))
     (corpus / "new.md").write_text(article("New", [paragraph(2)]))
     result = run(corpus, ["new.md"], cache=True)
     assert summary(result) == [("CL102", "new.md", 6, "old.md", 8)]

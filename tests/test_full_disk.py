@@ -23,7 +23,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import numpy as np
 import pytest
 
 from corpuslint import atomic
@@ -195,26 +194,26 @@ def test_cache_over_the_file_size_limit(project: Path) -> None:
 
 
 def test_key_index_on_a_full_disk(corpus_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_savez = np.savez
+    real_write = cache_module._write_arrays
 
-    def half_then_full(file: str, **arrays: Any) -> None:
-        real_savez(file, **arrays)
+    def half_then_full(file: Path, arrays: Any) -> None:
+        real_write(file, arrays)
         with open(file, "r+b") as handle:
             handle.truncate(os.path.getsize(file) // 2)
         raise FULL
 
-    monkeypatch.setattr(cache_module.np, "savez", half_then_full)
+    monkeypatch.setattr(cache_module, "_write_arrays", half_then_full)
     cold = run(corpus_root, cache=True)
     assert cold.warnings == (
         "cache index failed ([Errno 28] No space left on device); running without the cache",
     )
     folder = corpus_root / DIRECTORY
     assert leftovers(folder) == []
-    assert not list(folder.glob("keys-*.npz"))
+    assert not list(folder.glob("keys-*"))
     monkeypatch.undo()
     warm = run(corpus_root, cache=True)  # the entries were written before the index
     assert (summary(warm), warm.warnings) == (summary(cold), ())
-    assert list(folder.glob("keys-*.npz"))
+    assert list(folder.glob("keys-*.idx"))
 
 
 def test_a_cut_short_gitignore_is_completed(corpus_root: Path) -> None:

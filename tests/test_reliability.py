@@ -102,3 +102,29 @@ def test_unwritable_output_file_is_one_clear_line(project: Path, cli: Callable[.
     assert run.exit_code == 2
     assert run.stderr.startswith("corpuslint: error: cannot write ")
     assert "No such file or directory" in run.stderr
+
+
+def test_file_truncated_between_discovery_and_reading_is_read_as_it_is_then(
+    project: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = f"Cut\n\n{paragraph(1)}\n\n{paragraph(1)}\n\n{paragraph(2)}\n\n{paragraph(2)}\n"
+    (project / "cut.txt").write_text(text)
+    original = engine.Checker.check
+    cut: list[str] = []
+
+    def truncate(self: engine.Checker, source: engine.SourceFile) -> engine.FileOutcome:
+        if source.path.name == "cut.txt" and not cut:
+            with source.path.open("r+b") as handle:
+                handle.truncate(len(text.encode()) // 2 + 3)  # inside the first repeat
+            cut.append(source.display)
+        return original(self, source)
+
+    monkeypatch.setattr(engine.Checker, "check", truncate)
+    during = cli("check", "--select", "CL101")
+    assert cut == ["cut.txt"]
+    assert during.exit_code in (0, 1), during.output
+    # The cache must not keep the outcome under the old content: the next run (cache
+    # on) agrees with a run without it, on the file as it now is.
+    after = cli("check", "--select", "CL101")
+    fresh = cli("check", "--select", "CL101", "--no-cache")
+    assert after.stdout == fresh.stdout == during.stdout

@@ -6,6 +6,7 @@ ten times slower per paragraph; 63 bits so keys fit SQLite's signed INTEGER.
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -77,10 +78,14 @@ def _band_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[int, .
     """``band_keys`` of a batch of texts."""
     if not texts:
         return []
-    minima = np.full((len(texts), _BINS), _EMPTY, dtype=np.uint64)
-    for owners, pieces in _batches(texts):
-        found = _minima(pieces)
-        np.minimum.at(minima, owners, found)  # a long text's pieces share one sketch
+    batches = _batches(texts)
+    first = next(batches)
+    if len(first[1]) == len(texts):  # the usual case: one batch, one piece per text
+        minima = _minima(first[1])
+    else:
+        minima = np.full((len(texts), _BINS), _EMPTY, dtype=np.uint64)
+        for owners, pieces in itertools.chain([first], batches):
+            np.minimum.at(minima, owners, _minima(pieces))  # a long text's pieces: one sketch
     signature = _densify(minima)
 
     used = signature[:, : bands * rows].reshape(len(texts), bands, rows)

@@ -75,8 +75,8 @@ def child(workers: int, block_mb: int, out: Path) -> None:
     start = time.perf_counter()
     with engine.session(None, workers) as cpus:
         ready = time.perf_counter()
-        units = first_lines(job.units, engine._count_breaks(job.units))
-        gathered = engine._passes(units, job.spec(max(2, cpus)), cpus)
+        units = first_lines(job.units, engine.block_breaks(job.units))
+        gathered = engine.passes(units, job.spec(max(2, cpus)), cpus)
         passes = time.perf_counter() - ready
     result = job.finish(gathered)
     out.write_text(JsonFormatter(job.run.registry.rules).format(result))

@@ -80,8 +80,8 @@ def check(
     """
     job = prepare(paths, config, registry, overrides, cwd, block_bytes)
     with session(address, workers) as cpus:
-        units = first_lines(job.units, _count_breaks(job.units))
-        gathered = _passes(units, job.spec(partitions=max(2, cpus)), cpus)
+        units = first_lines(job.units, block_breaks(job.units))
+        gathered = passes(units, job.spec(partitions=max(2, cpus)), cpus)
     return job.finish(gathered)
 
 
@@ -178,7 +178,7 @@ def _probe(address: str) -> None:
         ) from None
 
 
-def _count_breaks(units: Sequence[Unit]) -> list[int]:
+def block_breaks(units: Sequence[Unit]) -> list[int]:
     r"""The ``\n`` bytes in each block's range (0 for whole files), counted by Ray tasks."""
     import ray
 
@@ -220,7 +220,7 @@ def bundles(units: Sequence[Unit], cpus: int) -> list[list[Unit]]:
     return [bundle for bundle in out if bundle]
 
 
-def _passes(units: Sequence[Unit], spec: Spec, cpus: int) -> Gathered:
+def passes(units: Sequence[Unit], spec: Spec, cpus: int) -> Gathered:
     """Both passes on Ray Data; only outcomes and findings reach the driver."""
     import ray
 

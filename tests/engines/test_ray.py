@@ -160,7 +160,7 @@ def test_an_object_gone_before_it_is_read_is_a_cl001_and_the_run_goes_on(corpus:
     job = ray_engine.prepare([f"file://{corpus}"], Config(root=corpus), None, ALL)
     (corpus / "docs" / "a.md").unlink()
     with ray_engine.session(None, None) as cpus:
-        gathered = ray_engine._passes(
+        gathered = ray_engine.passes(
             first_lines(job.units, [0] * len(job.units)), job.spec(2), cpus
         )
     result = job.finish(gathered)

@@ -306,9 +306,15 @@ class Checker:
             for number, signature in enumerate(found):
                 index.add(signature.keys, number)
             best: dict[tuple[str, Span], Violation] = {}
+            everyone = len(wanted) == len(found)
+            if everyone and not all(s.target for s in found):  # cached from a narrower run
+                found = [_marked(s, True) for s in found]
             with _alarm_handler(self.plan.rule_timeout):
-                for key, members in index.groups(None if len(wanted) == len(found) else wanted):
-                    group = [_marked(found[m], m in wanted) for m in members]
+                for key, members in index.groups(None if everyone else wanted):
+                    if everyone:  # a whole-corpus run: mark once above, not per member
+                        group = [found[m] for m in members]
+                    else:
+                        group = [_marked(found[m], m in wanted) for m in members]
                     self.judge(rule, key, group, best, errors)
             yield from best.values()
 

@@ -108,7 +108,12 @@ def url_units(
             continue
         kept = [(shown, size) for shown, size in matches if readable(shown, registry)]
         if not kept:
-            reason = "no such file or folder" if not matches else "no files to check there"
+            if matches:
+                reason = "no files to check there"
+            elif _GLOB & set(url):
+                reason = "no files match this pattern"
+            else:
+                reason = "no such file or folder"
             skipped.append(Skipped(url, reason))
         for shown, size in kept:
             found.setdefault(shown, Unit(shown, shown, shown, True, size))

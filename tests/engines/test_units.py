@@ -56,12 +56,18 @@ def test_a_glob_url_lists_its_matches(tree: Path) -> None:
 
 def test_a_url_naming_nothing_is_skipped_with_the_reason(tree: Path) -> None:
     _, _, skipped = url_units(
-        [f"file://{tree}/missing.md", f"file://{tree}/sub/d.png", "nosuchproto://x/y.md"],
+        [
+            f"file://{tree}/missing.md",
+            f"file://{tree}/sub/d.png",
+            f"file://{tree}/*.rst",
+            "nosuchproto://x/y.md",
+        ],
         REGISTRY,
     )
     reasons = {s.display: s.reason for s in skipped}
     assert reasons[f"file://{tree}/missing.md"] == "no such file or folder"
     assert reasons[f"file://{tree}/sub/d.png"] == "no files to check there"
+    assert reasons[f"file://{tree}/*.rst"] == "no files match this pattern"
     assert reasons["nosuchproto://x/y.md"].startswith("cannot list:")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 import socket
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -61,8 +61,10 @@ class UnitOutcome:
     """The unit's signatures (each sent once per partition its keys fall in)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Worker:
+    """A worker process's checker for one run, and the rule plugins it could not load."""
+
     checker: Checker
     missing: tuple[str, ...] = ()
 
@@ -229,7 +231,7 @@ def _binary(values: list[bytes]) -> np.ndarray[Any, np.dtype[Any]]:
     return column
 
 
-def only(kind: int) -> Any:
+def only(kind: int) -> Callable[[Batch], Columns]:
     """A batch filter keeping the rows of one kind (outcome or signature rows)."""
 
     def keep_kind(batch: Batch) -> Columns:

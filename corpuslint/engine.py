@@ -5,28 +5,22 @@ document rules on target files, and collect every corpus rule's signatures. Corp
 pass (once): group signatures by rule and key and let each corpus rule compare its
 groups. Only signatures outlive the document pass, never whole documents.
 
-Every call into a rule runs under the plan's time budget (``rule-timeout``): a call
-that runs longer is stopped by SIGALRM and reported as an internal error naming the
-rule. Signals allow this only in the main thread of a process (the CLI, and each
-worker of the pool) on a platform with ``signal.setitimer``; elsewhere, or while the
-process runs a real-time timer of its own, rules run without a budget.
+Every call into a rule runs under the plan's time budget (``rule-timeout``, see
+``corpuslint.budget``): a call that runs longer is reported as an internal error.
 """
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import signal
 import sys
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from types import FrameType
 from typing import Any, TypeVar
 
-from corpuslint import plugins
+from corpuslint import budget, plugins
 from corpuslint.config import DEFAULT_RULE_TIMEOUT
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.discover import SourceFile
@@ -73,93 +67,6 @@ class FileOutcome:
     """Things the user should know that are not findings (a cap that was hit, say)."""
 
 
-class _Alarm(BaseException):
-    """Raised by the SIGALRM handler inside a rule call that ran out of time.
-
-    A ``BaseException``, so that a plugin's ``except Exception`` cannot swallow it.
-    """
-
-
-class _BudgetExceeded(Exception):
-    """A rule call was stopped at the time budget."""
-
-
-class _AlarmState:
-    """Whether the budget's handler is installed, and whether a budgeted call is running.
-
-    The handler does nothing outside a budgeted call, so a late alarm is harmless.
-    """
-
-    installed = False
-    armed = False
-
-
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    if _AlarmState.armed:
-        _AlarmState.armed = False
-        raise _Alarm
-
-
-def _can_time(seconds: float) -> bool:
-    """Whether a budget of ``seconds`` can be enforced here (signals: main thread only)."""
-    return (
-        seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-
-
-@contextlib.contextmanager
-def _alarm_handler(seconds: float) -> Iterator[None]:
-    """Install the budget's SIGALRM handler for a stretch of rule calls.
-
-    Installing it costs more than a rule call on a small document, so the engine does
-    it once per file and once per corpus pass rather than per call.
-    """
-    if not _can_time(seconds) or _AlarmState.installed:
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    _AlarmState.installed = True
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGALRM, previous)
-        _AlarmState.installed = False
-
-
-def _within(seconds: float, function: Callable[[], _T]) -> _T:
-    """``function()``, stopped with :class:`_BudgetExceeded` after ``seconds``.
-
-    Runs without a budget where none can be enforced, or when a real-time timer that
-    the engine did not set is running (the host's own alarm is left alone).
-    """
-    if not _can_time(seconds):
-        return function()
-    if _AlarmState.installed:  # the usual case: inside a file's or the corpus pass's stretch
-        return _timed(seconds, function)
-    with _alarm_handler(seconds):
-        return _timed(seconds, function)
-
-
-def _timed(seconds: float, function: Callable[[], _T]) -> _T:
-    """``function()`` with the alarm set ``seconds`` ahead (the handler is installed)."""
-    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:
-        return function()
-    try:
-        try:
-            _AlarmState.armed = True
-            signal.setitimer(signal.ITIMER_REAL, seconds)
-            return function()
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            _AlarmState.armed = False
-    except _Alarm:  # also when it cut the clean-up above short: disarm again
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        _AlarmState.armed = False
-        raise _BudgetExceeded from None
-
-
 class Checker:
     """Runs the selected rules of a plan on one file at a time (one per process)."""
 
@@ -188,14 +95,14 @@ class Checker:
         """The error line for a rule call that raised, returned garbage or ran out of time."""
         plugin = self.registry.rule_plugins.get(rule.code, "?")
         what = f"internal error: rule {rule.code} ({rule.name}) from plugin {plugin!r}"
-        if isinstance(exc, _BudgetExceeded):
-            budget = f"{self.plan.rule_timeout:g} s"
-            return f"{what} exceeded its time budget of {budget} on {where} (see rule-timeout)"
+        if isinstance(exc, budget.BudgetExceeded):
+            limit = f"{self.plan.rule_timeout:g} s"
+            return f"{what} exceeded its time budget of {limit} on {where} (see rule-timeout)"
         return f"{what} failed on {where}: {type(exc).__name__}: {exc}"
 
     def _call(self, hook: Callable[..., Iterable[_T]], *args: Any) -> list[_T]:
         """Everything a rule's hook yields for ``args``, within the plan's time budget."""
-        return _within(self.plan.rule_timeout, lambda: list(hook(*args)))
+        return budget.within(self.plan.rule_timeout, lambda: list(hook(*args)))
 
     def documents(self, source: SourceFile) -> Iterator[Document | Problem | str]:
         """The file's documents and problems; a string is an internal error of its reader."""
@@ -233,7 +140,7 @@ class Checker:
         notices: list[str] = []
         problems: dict[str, int] = {}
         count = 0
-        with _alarm_handler(self.plan.rule_timeout):
+        with budget.handler(self.plan.rule_timeout):
             for item in items:
                 if isinstance(item, str):
                     errors.append(item)
@@ -309,7 +216,7 @@ class Checker:
             everyone = len(wanted) == len(found)
             if everyone and not all(s.target for s in found):  # cached from a narrower run
                 found = [_marked(s, True) for s in found]
-            with _alarm_handler(self.plan.rule_timeout):
+            with budget.handler(self.plan.rule_timeout):
                 for key, members in index.groups(None if everyone else wanted):
                     if everyone:  # a whole-corpus run: mark once above, not per member
                         group = [found[m] for m in members]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from corpuslint import engine, plugins
+from corpuslint import budget, engine, plugins
 from corpuslint.config import Config
 from corpuslint.runner import Overrides, make_plan
 from tests import test_plugins
@@ -257,9 +257,9 @@ def test_a_budget_stops_a_call_and_restores_the_signal_state() -> None:
 
     signal.signal(signal.SIGALRM, previous)
     try:
-        with pytest.raises(engine._BudgetExceeded):
-            engine._within(0.1, nap)
-        assert engine._within(1, lambda: "quick") == "quick"
+        with pytest.raises(budget.BudgetExceeded):
+            budget.within(0.1, nap)
+        assert budget.within(1, lambda: "quick") == "quick"
         assert signal.getsignal(signal.SIGALRM) is previous
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     finally:
@@ -271,7 +271,7 @@ def test_a_timer_of_the_host_is_left_alone() -> None:
     signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
     signal.setitimer(signal.ITIMER_REAL, 30)
     try:
-        assert engine._within(0.1, nap) == "done"  # no budget: the timer is the host's
+        assert budget.within(0.1, nap) == "done"  # no budget: the timer is the host's
         remaining = signal.getitimer(signal.ITIMER_REAL)[0]
         assert 25 < remaining < 30
     finally:
@@ -282,7 +282,7 @@ def test_a_timer_of_the_host_is_left_alone() -> None:
 
 def test_outside_the_main_thread_the_budget_is_not_enforced() -> None:
     results: list[str] = []
-    worker = threading.Thread(target=lambda: results.append(engine._within(0.1, nap)))
+    worker = threading.Thread(target=lambda: results.append(budget.within(0.1, nap)))
     worker.start()
     worker.join(timeout=10)
     assert results == ["done"]

@@ -50,9 +50,10 @@ def run_local(root: Path, jobs: int) -> dict[str, Any]:
     return {"engine": "local", "workers": jobs, "wall": wall, "startup": 0.0, "findings": out}
 
 
-def run_ray(root: Path, workers: int, block_mb: int) -> dict[str, Any]:
-    out = root / f"ray-{workers}.json"
+def run_ray(root: Path, workers: int, block_mb: int, partitions: int = 0) -> dict[str, Any]:
+    out = root / f"ray-{workers}-{partitions}.json"
     command = [sys.executable, __file__, "--child", str(workers), "--block-mb", str(block_mb)]
+    command += ["--partitions", str(partitions)]
     start = time.perf_counter()
     done = subprocess.run(
         [*command, "--out", str(out)], cwd=root, check=True, capture_output=True, text=True
@@ -62,7 +63,7 @@ def run_ray(root: Path, workers: int, block_mb: int) -> dict[str, Any]:
     return {"engine": "ray", "workers": workers, "wall": wall, **figures, "findings": out}
 
 
-def child(workers: int, block_mb: int, out: Path) -> None:
+def child(workers: int, block_mb: int, out: Path, partitions: int) -> None:
     """One Ray run in this process: times of start-up and passes, shuffle bytes, findings."""
     from corpuslint.config import load_config
     from corpuslint.engines import ray as engine
@@ -76,7 +77,8 @@ def child(workers: int, block_mb: int, out: Path) -> None:
     with engine.session(None, workers) as cpus:
         ready = time.perf_counter()
         units = first_lines(job.units, engine.block_breaks(job.units))
-        gathered = engine.passes(units, job.spec(max(2, cpus)), cpus)
+        partitions = partitions or max(2, cpus)
+        gathered = engine.passes(units, job.spec(partitions), cpus)
         passes = time.perf_counter() - ready
     result = job.finish(gathered)
     out.write_text(JsonFormatter(job.run.registry.rules).format(result))
@@ -91,7 +93,7 @@ def child(workers: int, block_mb: int, out: Path) -> None:
         "shuffled": shuffled,
         "signatures": signatures,
         "rows": rows,
-        "partitions": max(2, cpus),
+        "partitions": partitions,
         "units": len(units),
         "errors": list(result.errors),
     }
@@ -114,11 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpuslint-ray-bench"))
     parser.add_argument("--block-mb", type=int, default=64)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        default=0,
+        help="also run the most workers with this many partitions, to measure the shuffle",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.block_mb, args.out)
+        child(args.child, args.block_mb, args.out, args.partitions)
         return 0
     counts = [int(w) for w in args.workers.split(",")]
     root = corpus(args.size, args.workdir)
@@ -128,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     runs = [run_local(root, max(counts))]
     runs += [run_ray(root, workers, args.block_mb) for workers in counts]
+    wide = run_ray(root, max(counts), args.block_mb, args.partitions) if args.partitions else None
     base = runs[0]["wall"]
     print(
         f"\n{'engine':<8}{'workers':>8}{'wall s':>9}{'start s':>9}{'docs/s':>9}{'MB/s':>7}"
@@ -172,6 +181,15 @@ def main(argv: list[str] | None = None) -> int:
                 f" documents: {total / 1e12:.1f} TB shuffled, {total / 100 / 1e9:.0f} GB"
                 " per worker with 100 workers"
             )
+        if wide is not None:
+            kilobytes = wide["shuffled"] / max(1, wide["documents"]) / 1e3
+            same = same_findings(runs[0]["findings"], wide["findings"])
+            print(
+                f"measured with {wide['partitions']} partitions: {kilobytes:.1f} kB per document,"
+                f" {wide['rows'] / max(1, wide['signatures']):.2f} rows per signature,"
+                f" {wide['wall']:.1f} s, same findings: {'yes' if same else 'NO'}"
+            )
+            ray_runs.append(wide)
         for run in ray_runs:
             if run["errors"]:
                 print(f"errors with {run['workers']} workers: {run['errors']}")

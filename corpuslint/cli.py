@@ -16,11 +16,12 @@ from typing import Any, NoReturn
 import click
 
 from corpuslint import __version__, plugins
-from corpuslint.config import ConfigError, load_config
+from corpuslint.config import Config, ConfigError, load_config
 from corpuslint.engines import EngineError
 from corpuslint.engines.units import is_url
 from corpuslint.model import Severity
 from corpuslint.progress import progress_bar
+from corpuslint.report.base import Result
 from corpuslint.runner import Overrides, check, exit_code
 
 
@@ -216,13 +217,13 @@ def check_command(
 
 def _check_on_ray(
     paths: tuple[str, ...],
-    config: Any,
+    config: Config,
     registry: plugins.Registry,
     overrides: Overrides,
     address: str | None,
     workers: int | None,
     block_mb: int,
-) -> Any:
+) -> Result:
     from corpuslint.engines import ray as ray_engine
 
     if not ray_engine.available():

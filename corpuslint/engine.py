@@ -81,10 +81,7 @@ class Checker:
 
     def reader(self, source: SourceFile) -> Reader | None:
         """The reader for a file, created once per format with its settings."""
-        suffix = source.path.suffix.lower()
-        cls = self.registry.reader_for(
-            "".join(source.path.suffixes[-2:])
-        ) or self.registry.reader_for(suffix)
+        cls = self.registry.reader_for_name(source.path.name)
         if cls is None:
             return None
         if cls.format not in self._readers:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 import pluggy
@@ -58,6 +59,11 @@ class Registry:
     def reader_for(self, suffix: str) -> type[Reader] | None:
         """The reader for a file suffix such as ``.md`` (case-insensitive)."""
         return self.readers.get(suffix.lower())
+
+    def reader_for_name(self, name: str) -> type[Reader] | None:
+        """The reader for a file name: its last two suffixes (``.jsonl.gz``), else its last."""
+        path = PurePosixPath(name)
+        return self.reader_for("".join(path.suffixes[-2:])) or self.reader_for(path.suffix)
 
     def reader_settings(self) -> dict[str, type[Reader]]:
         """Reader classes by format name, for ``[tool.corpuslint.<format>]`` sections."""

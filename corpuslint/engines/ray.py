@@ -286,20 +286,13 @@ def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
             )
             collected.violations.append(rule.from_problem(problem, occurrence))
     collected.violations.extend(v for v in gathered.best.values() if v.path in targets)
-    split = gathered.split_partitions(_partitions(gathered))
+    split = gathered.split_partitions()
     if split:
         collected.errors.append(
             f"internal error: the Ray shuffle delivered partitions {split} in pieces;"
             " their corpus findings may be incomplete"
         )
     return collected
-
-
-def _partitions(gathered: Gathered) -> int:
-    for outcome in gathered.outcomes:
-        if outcome.rows_per_partition:
-            return len(outcome.rows_per_partition) // 8
-    return 0
 
 
 def available() -> bool:

@@ -120,11 +120,11 @@ def check_unit(checker: Checker, unit: Unit) -> tuple[FileOutcome, tuple[Problem
     source = SourceFile(unit.location, unit.display, unit.relative, unit.target)
     if unit.is_block:
         return _check_block(checker, unit, source)
-    if not is_url(unit.location) or unit.location.startswith("file://"):
-        if unit.location.startswith("file://"):
-            source = replace(source, location=unit.location[len("file://") :])
-        return checker.check(source), ()
-    return _check_remote(checker, unit, source), ()
+    if unit.location.startswith("file://"):
+        source = replace(source, location=unit.location[len("file://") :])
+    elif is_url(unit.location):
+        return _check_remote(checker, unit, source), ()
+    return checker.check(source), ()
 
 
 def _check_remote(checker: Checker, unit: Unit, source: SourceFile) -> FileOutcome:
@@ -321,15 +321,10 @@ class Gathered:
                 for part, size in zip(*item, strict=True):
                     self.seen[part].append(size)
 
-    def split_partitions(self, partitions: int) -> list[int]:
+    def split_partitions(self) -> list[int]:
         """Partitions that did not reach one compare batch whole (their groups were cut)."""
-        expected = np.zeros(partitions, dtype=np.int64)
-        for outcome in self.outcomes:
-            if outcome.rows_per_partition:
-                expected += np.frombuffer(outcome.rows_per_partition, dtype=np.int64)
-        bad = []
-        for part in range(partitions):
-            sizes = self.seen.get(part, [])
-            if (expected[part] and sizes != [expected[part]]) or (not expected[part] and sizes):
-                bad.append(part)
-        return bad
+        sent = [np.frombuffer(o.rows_per_partition, np.int64) for o in self.outcomes]
+        sent = [counts for counts in sent if len(counts)]
+        expected = np.sum(sent, axis=0) if sent else np.zeros(0, np.int64)
+        whole = [[int(rows)] if rows else [] for rows in expected]
+        return [part for part, want in enumerate(whole) if self.seen.get(part, []) != want]

@@ -57,17 +57,6 @@ class Unit:
         return PurePosixPath(self.location.split("://", 1)[-1]).name
 
 
-def _suffixes(name: str) -> tuple[str, str]:
-    path = PurePosixPath(name)
-    return path.suffix.lower(), "".join(path.suffixes[-2:]).lower()
-
-
-def readable(name: str, registry: plugins.Registry) -> bool:
-    """Whether some reader takes files of this name."""
-    last, pair = _suffixes(name)
-    return registry.reader_for(pair) is not None or registry.reader_for(last) is not None
-
-
 def local_units(
     paths: Sequence[Path],
     config: Config,
@@ -106,7 +95,7 @@ def url_units(
         except (OSError, ValueError, ImportError) as exc:
             skipped.append(Skipped(url, f"cannot list: {exc}"))
             continue
-        kept = [(shown, size) for shown, size in matches if readable(shown, registry)]
+        kept = [(shown, size) for shown, size in matches if registry.reader_for_name(shown)]
         if not kept:
             if matches:
                 reason = "no files to check there"
@@ -134,13 +123,9 @@ def _expand(url: str) -> Iterator[tuple[str, int]]:
             continue
         if fs.isdir(match):
             for name, info in sorted(fs.find(match, detail=True).items()):
-                yield _url(protocol, name), int(info.get("size") or 0)
+                yield f"{protocol}://{name}", int(info.get("size") or 0)
         else:
-            yield _url(protocol, match), int(fs.size(match) or 0)
-
-
-def _url(protocol: str, path: str) -> str:
-    return f"{protocol}://{path}" if protocol != "file" else f"file://{path}"
+            yield f"{protocol}://{match}", int(fs.size(match) or 0)
 
 
 def blocks(units: Iterable[Unit], block_size: int) -> list[Unit]:

@@ -82,10 +82,10 @@ def gathered_with(sizes: list[int], sent: int) -> Gathered:
 
 
 def test_a_partition_cut_in_two_is_an_error_not_a_silent_miss() -> None:
-    assert gathered_with([3, 4], 7).split_partitions(1) == [0]
-    assert gathered_with([6], 7).split_partitions(1) == [0]
-    assert gathered_with([], 7).split_partitions(1) == [0]
-    assert gathered_with([7], 7).split_partitions(1) == []
+    assert gathered_with([3, 4], 7).split_partitions() == [0]
+    assert gathered_with([6], 7).split_partitions() == [0]
+    assert gathered_with([], 7).split_partitions() == [0]
+    assert gathered_with([7], 7).split_partitions() == []
 
 
 def test_a_rule_plugin_missing_on_a_worker_is_named() -> None:

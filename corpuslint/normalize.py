@@ -1,56 +1,62 @@
 """Text normalization shared by every rule, so that "the same text" means one thing.
 
 Unicode NFKC, case folded, typographic quotes and dashes unified, leftover inline
-markup characters removed and whitespace collapsed. Written with ``str.translate``
-and ``str.split`` rather than regular expressions: this runs on every paragraph of
-the corpus, and regex normalization is the measured bottleneck of the exact pass.
+markup characters removed and whitespace collapsed. This runs on every paragraph of the
+corpus, so it avoids regular expressions and ``str.translate`` with a dict (about 40 ns a
+character, 1.6 s of a 10k-article run): ASCII text goes through ``bytes.translate``, and
+other text replaces only the table's characters it holds, each found by a C scan.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-_TABLE = str.maketrans(
-    {
-        "\u2018": "'",  # left single quotation mark
-        "\u2019": "'",  # right single quotation mark / apostrophe
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u00b4": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2033": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",  # en dash
-        "\u2014": "-",  # em dash
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
-        "\u00ad": None,  # soft hyphen
-        "\u200b": None,  # zero-width space
-        "\u200c": None,
-        "\u200d": None,
-        "\u2060": None,
-        "\ufeff": None,
-        "*": None,  # Markdown emphasis left in plain text
-        "_": None,
-    }
-)
+_REPLACEMENTS = {
+    "\u2018": "'",  # left single quotation mark
+    "\u2019": "'",  # right single quotation mark / apostrophe
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u00b4": "'",
+    "`": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",  # en dash
+    "\u2014": "-",  # em dash
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+    "\u00ad": None,  # soft hyphen
+    "\u200b": None,  # zero-width space
+    "\u200c": None,
+    "\u200d": None,
+    "\u2060": None,
+    "\ufeff": None,
+    "*": None,  # Markdown emphasis left in plain text
+    "_": None,
+}
+_PAIRS = tuple((old, new or "") for old, new in _REPLACEMENTS.items())
+_ASCII_DROP = b"*_"
 
 
 def normalize(text: str) -> str:
     """Return the comparison form of ``text`` (see the module docstring)."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.translate(_TABLE).casefold().split())
+    if text.isascii():  # casefold() is lower() on ASCII
+        data = text.encode("ascii").translate(None, _ASCII_DROP).replace(b"`", b"'")
+        return " ".join(data.decode("ascii").lower().split())
+    text = unicodedata.normalize("NFKC", text)
+    for old, new in _PAIRS:  # no replacement is itself replaced: the order does not matter
+        if old in text:
+            text = text.replace(old, new)
+    return " ".join(text.casefold().split())
 
 
 def word_count(text: str) -> int:

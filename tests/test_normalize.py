@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from corpuslint import normalize as normalize_module
 from corpuslint.normalize import normalize, word_count
+
+# The definition the fast paths must agree with: NFKC, one translation table, casefold.
+_DEFINITION = str.maketrans(normalize_module._REPLACEMENTS)
+
+
+def definition(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_DEFINITION).casefold()
+    return " ".join(text.split())
 
 
 @pytest.mark.parametrize(
@@ -33,6 +44,14 @@ from corpuslint.normalize import normalize, word_count
 )
 def test_normalize(text: str, expected: str) -> None:
     assert normalize(text) == expected
+
+
+_TABLE_CHARS = "".join(normalize_module._REPLACEMENTS)
+
+
+@given(st.text() | st.text(alphabet=st.sampled_from(_TABLE_CHARS + "aZ \t\u00e9\u00df")))
+def test_normalize_agrees_with_its_definition(text: str) -> None:
+    assert normalize(text) == definition(text)
 
 
 @given(st.text())

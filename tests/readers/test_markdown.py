@@ -111,3 +111,49 @@ def test_reader_bom_and_bad_bytes(tmp_path: Path) -> None:
 def test_empty_document() -> None:
     document = parse_markdown("", "a.md")
     assert (document.blocks, document.headline, document.format) == ((), None, "markdown")
+
+
+def test_tight_list_item_text_ends_where_a_nested_block_starts() -> None:
+    text = "- outer item\n  - inner item\n  - second inner\n- after\n"
+    assert summary(text) == [
+        ("list-item", 0, "outer item", Span(1, 3, 1, 13)),
+        ("list-item", 0, "inner item", Span(2, 5, 2, 15)),
+        ("list-item", 0, "second inner", Span(3, 5, 3, 17)),
+        ("list-item", 0, "after", Span(4, 3, 4, 8)),
+    ]
+
+
+def test_loose_items_quotes_in_lists_and_lazy_lines() -> None:
+    text = "1. first para\n\n   second para\n\n- > quoted in a list\n\n> lazy\ncontinuation\n"
+    assert summary(text) == [
+        ("list-item", 0, "first para", Span(1, 4, 1, 14)),
+        ("list-item", 0, "second para", Span(3, 4, 3, 15)),
+        ("quote", 0, "quoted in a list", Span(5, 5, 5, 21)),
+        ("quote", 0, "lazy continuation", Span(7, 3, 8, 13)),
+    ]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    assert summary("> ¿Qué? *énfasis*\n")[0][3] == Span(1, 3, 1, 18)
+    assert summary("- 中文 item\n")[0][3] == Span(1, 3, 1, 10)
+
+
+def test_link_reference_definitions_follow_commonmark() -> None:
+    # A list starting at 2 cannot interrupt a paragraph, so after the definition is
+    # taken out, "2) two" is paragraph text (as in cmark, the reference parser).
+    assert summary("[ref]: http://example.com\n2) two\n\nsee [ref]\n") == [
+        ("paragraph", 0, "2) two", Span(2, 1, 2, 7)),
+        ("paragraph", 0, "see ref", Span(4, 1, 4, 10)),
+    ]
+
+
+def test_entities_escapes_images_and_breaks() -> None:
+    text = "AT&amp;T \\*not em\\* ![alt words](x.png) end  \nnext\\\nlast\n"
+    assert summary(text) == [
+        ("paragraph", 0, "AT&T *not em* alt words end next last", Span(1, 1, 3, 5))
+    ]
+
+
+def test_code_inside_quotes_and_html_blocks_are_skipped() -> None:
+    text = "> ```\n> quoted code\n> ```\n\n<div>\n*html block*\n</div>\n\nprose\n"
+    assert summary(text) == [("paragraph", 0, "prose", Span(9, 1, 9, 6))]

@@ -201,7 +201,8 @@ class Signature:
     label: str = ""
     """The block's name in messages when its line does not name it (see ``Block.label``)."""
     target: bool = True
-    """Whether the signature's file is a target of this run (findings are reported only there)."""
+    """Whether the signature's file is new in this run: a target (findings are reported only
+    there) or, in the corpus pass, a file staged in git (see ``corpuslint.gitstate``)."""
 
     def __reduce__(self) -> tuple[type[Signature], tuple[Any, ...]]:
         # See Span.__reduce__: signatures cross process boundaries and the cache by millions.
@@ -224,5 +225,5 @@ class Signature:
         return self.label or f"line {self.span.line}"
 
     def order(self) -> tuple[bool, str, int, int]:
-        """Which copy is the original: non-targets first, then path, then position."""
+        """Which copy is the original: files not new in this run first, then path, position."""
         return (self.target, self.path, self.span.line, self.span.column)

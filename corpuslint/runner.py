@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from corpuslint import baseline, plugins, suppress
+from corpuslint import baseline, gitstate, plugins, suppress
 from corpuslint.cache import Cache, settings_digest
 from corpuslint.config import Config, reader_settings, rule_options
 from corpuslint.core_rules import UnusedSuppression
@@ -145,8 +145,11 @@ def check(
     targets, skipped = discovery.targets(paths or [config.root])
     checker = Checker(registry, run.plan)
     sources: list[SourceFile] = list(targets)
+    new: frozenset[str] = frozenset()  # files that are new besides the targets (staged in git)
     if checker.corpus_rules:
         sources = discovery.corpus(targets)
+        if len(sources) > len(targets):
+            new = gitstate.staged(discovery.root)
 
     jobs = overrides.jobs or config.jobs or default_jobs()
     tick = progress(len(sources), sum(1 for s in sources if s.target)) if progress else None
@@ -164,7 +167,7 @@ def check(
             collected.directives[source.display] = outcome.directives
             collected.warnings.extend(outcome.notices)
         collected.errors.extend(outcome.errors)
-        signatures.append((source.target, outcome.signatures))
+        signatures.append((source.target or source.location in new, outcome.signatures))
     corpus_findings = checker.compare(signatures, collected.errors)
     collected.violations.extend(v for v in corpus_findings if v.path in target_paths)
     del signatures  # before the cache indexes its keys: the two together peaked at 2.4 GB

@@ -20,8 +20,8 @@ class CorpusDuplicateHeadline(CorpusRule):
     first H1, `<h1>`, a record's `title` field, or a plain-text headline line) and
     reports documents whose headline equals an earlier document's, ignoring case,
     typographic quotes and dashes, and spacing. Every copy but the original is
-    reported; the original is the first in path order among files that are not targets
-    of this run, else among the targets.
+    reported; the original is the first in path order among files that are not new in
+    this run (neither targets nor staged in git), else among the new ones.
 
     ## Why is this bad?
     Two articles with one headline confuse readers, search engines and editors; in a

@@ -59,8 +59,9 @@ class CorpusDuplicateParagraph(CorpusRule):
 
     Every copy but the original is reported, with the original as the related location.
     The original is the first copy in path-then-line order among files that are not
-    targets of this run; if all copies are targets, the first of them. So a new article
-    that copies an old one is the one flagged, even when only the new one is checked.
+    new in this run (neither targets nor staged in git); if all copies are new, the
+    first of them. So a new article that copies an old one is the one flagged, even when
+    only the new one is checked, and however pre-commit splits the staged files.
 
     ## Why is this bad?
     A paragraph copied between articles is plagiarism, a syndication mistake or

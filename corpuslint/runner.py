@@ -13,6 +13,7 @@ from corpuslint.config import Config, reader_settings, rule_options
 from corpuslint.core_rules import UnusedSuppression
 from corpuslint.discover import Discovery, Skipped, SourceFile
 from corpuslint.engine import Checker, Plan, default_jobs, document_pass
+from corpuslint.gc_pause import freezing
 from corpuslint.incremental import cached_pass
 from corpuslint.model import Severity, Signature, Span, Violation
 from corpuslint.report.base import Result
@@ -161,7 +162,7 @@ def check(
         outcomes = cached_pass(checker, sources, jobs, cache, tick)
     else:
         outcomes = document_pass(checker, sources, jobs, tick)
-    for source, outcome in outcomes:
+    for source, outcome in freezing(outcomes):
         if source.target:
             collected.violations.extend(outcome.violations)
             collected.directives[source.display] = outcome.directives

@@ -1,0 +1,36 @@
+"""Spare the garbage collector from walking, again and again, what a run keeps to its end.
+
+The parent process keeps every file's signatures until the corpus pass: about three
+tracked objects a paragraph, millions in a large corpus. Each full collection walks all
+of them, and CPython runs one whenever the kept objects grow by a quarter: 8 of the 52 s
+of the document pass at 100,000 articles. Freezing what has been kept so far moves it out
+of the collector's sight (``gc.freeze``), in constant time.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+FREEZE_EVERY = 4096  # items between freezes: small against the growth that starts a collection
+
+
+def freezing(items: Iterable[_T], every: int = FREEZE_EVERY) -> Iterator[_T]:
+    """Yield ``items``, freezing every object alive every ``every`` items; unfreeze at the end.
+
+    Garbage cycles made meanwhile are collected after the end instead of during the loop.
+    Nothing is frozen when the collector is disabled (a host may have its own policy).
+    """
+    if not gc.isenabled():
+        yield from items
+        return
+    try:
+        for number, item in enumerate(items, 1):
+            yield item
+            if number % every == 0:
+                gc.freeze()
+    finally:
+        gc.unfreeze()

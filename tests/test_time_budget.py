@@ -286,3 +286,15 @@ def test_outside_the_main_thread_the_budget_is_not_enforced() -> None:
     worker.start()
     worker.join(timeout=10)
     assert results == ["done"]
+
+
+def test_calls_in_a_stretch_share_one_watchdog_tick() -> None:
+    with budget.handler(0.2):
+        assert signal.getitimer(signal.ITIMER_REAL)[1] == pytest.approx(0.02)
+        for _ in range(100):  # quick calls are never stopped, however many
+            assert budget.within(0.2, lambda: "quick") == "quick"
+        with pytest.raises(budget.BudgetExceeded):
+            budget.within(0.2, nap)  # the tick notices the passed deadline
+        assert budget.within(0, nap) == "done"  # 0: no budget, even inside a stretch
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL

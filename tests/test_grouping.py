@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from corpuslint.grouping import KeyIndex
 from corpuslint.hashing import pack
 
@@ -43,3 +48,36 @@ def test_wanted_filter_with_unique_keys_between_groups() -> None:
     assert list(index.groups({3})) == [(4, [2, 3])]
     assert list(index.groups({1})) == [(1, [0, 1])]
     assert sorted(index.groups({0})) == [(1, [0, 1]), (3, [0, 2])]
+
+
+def reference(
+    added: list[tuple[list[int], int]], wanted: set[int] | None
+) -> list[tuple[int, list[int]]]:
+    holders: dict[int, set[int]] = {}
+    for keys, owner in added:
+        for key in keys:
+            holders.setdefault(key, set()).add(owner)
+    return sorted(
+        (key, sorted(owners))
+        for key, owners in holders.items()
+        if len(owners) > 1 and (wanted is None or owners & wanted)
+    )
+
+
+@given(
+    st.lists(st.lists(st.integers(-3, 6), max_size=4), max_size=12),
+    st.randoms(use_true_random=False),
+    st.none() | st.sets(st.integers(0, 11)),
+)
+def test_groups_equal_a_dict_of_sets(
+    key_lists: list[list[int]], shuffle: random.Random, wanted: set[int] | None
+) -> None:
+    owners = list(range(len(key_lists)))
+    shuffle.shuffle(owners)  # added in any order, members still come out ascending
+    added = list(zip(key_lists, owners, strict=True))
+    index = KeyIndex()
+    for keys, owner in added:
+        index.add(pack(keys), owner)
+    groups = list(index.groups(wanted))
+    assert all(members == sorted(members) for _, members in groups)
+    assert sorted(groups) == reference(added, wanted)

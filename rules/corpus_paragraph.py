@@ -146,36 +146,42 @@ class CorpusDuplicateParagraph(CorpusRule):
         Small groups (most of them) are compared pair by pair, stopping at the first match;
         a large one is scored in one ``cdist`` call and only its matches are looked at.
         """
-        scores = None
         if len(ordered) > CDIST_FROM:
-            texts = [s.text for s in ordered]
-            scores = process.cdist(
-                texts,
-                texts,
-                scorer=fuzz.ratio,
-                score_cutoff=threshold,
-                dtype=np.float32,
-                workers=-1,
-            )
+            yield from self._near_many(ordered, threshold)
+            return
         for position, copy in enumerate(ordered):
             if not copy.target:
                 continue
-            if scores is None:
-                candidates: Iterable[int] = range(position)
-            else:
-                candidates = np.flatnonzero(scores[position, :position]).tolist()
-            for earlier in candidates:
+            for earlier in range(position):
                 original = ordered[earlier]
                 if original.path == copy.path and original.record == copy.record:
                     continue
-                if scores is None:
-                    score = fuzz.ratio(copy.text, original.text, score_cutoff=threshold)
-                else:
-                    score = float(scores[position, earlier])
+                score = fuzz.ratio(copy.text, original.text, score_cutoff=threshold)
                 if score:
-                    exact = original.text == copy.text
-                    yield self._finding(copy, original, None if exact else round(score, 1))
+                    yield self._near_finding(copy, original, score)
                     break
+
+    def _near_many(self, ordered: Sequence[Signature], threshold: float) -> Iterator[Violation]:
+        """``_near`` for a large group: one ``cdist`` call, then only the pairs that match."""
+        texts = [s.text for s in ordered]
+        scores = process.cdist(
+            texts, texts, scorer=fuzz.ratio, score_cutoff=threshold, dtype=np.float32, workers=-1
+        )
+        # (copy, earlier) pairs at or above the threshold, by copy then earlier: few per group.
+        matches = np.argwhere(np.tril(scores, -1)).tolist()
+        reported = -1
+        for position, earlier in matches:
+            copy, original = ordered[position], ordered[earlier]
+            if position == reported or not copy.target:
+                continue
+            if original.path == copy.path and original.record == copy.record:
+                continue
+            yield self._near_finding(copy, original, float(scores[position, earlier]))
+            reported = position
+
+    def _near_finding(self, copy: Signature, original: Signature, score: float) -> Violation:
+        exact = original.text == copy.text
+        return self._finding(copy, original, None if exact else round(score, 1))
 
     def _finding(self, copy: Signature, original: Signature, similarity: float | None) -> Violation:
         where = f"{original.path} ({original.place})"

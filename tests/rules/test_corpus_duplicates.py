@@ -107,3 +107,26 @@ def test_duplicate_headline_across_documents(tmp_path: Path) -> None:
     result = run(tmp_path, select="CL202")
     assert summary(result) == [("CL202", "b.md", 2, "a.md", 2)]
     assert result.violations[0].message == "Headline also used by a.md (line 2)"
+
+
+@pytest.mark.parametrize("copies", [6, 24])  # pair by pair, and one cdist call (over 16)
+def test_near_copies_in_small_and_large_groups(tmp_path: Path, copies: int) -> None:
+    original = paragraph(1, words=40)
+    words = original.split()
+    for number in range(copies):
+        edited = [*words]
+        edited[3 + number] = "altered"  # one different word each: every pair is near
+        text = " ".join(edited)
+        # The same text twice in one file: a same-document pair is never a CL102 match.
+        write(
+            tmp_path,
+            f"d{number:02}.md",
+            article(f"Story {number}", [text, paragraph(99 + number), text]),
+        )
+    result = run(tmp_path)
+    assert summary(result) == [
+        (code, f"d{n:02}.md", line, "d00.md", 6)
+        for n in range(1, copies)
+        for code, line in (("CL102", 6), ("CL102", 10))
+    ]
+    assert all(v.similarity is not None and v.similarity >= 90 for v in result.violations)

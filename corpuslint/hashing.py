@@ -6,6 +6,7 @@ ten times slower per paragraph; 63 bits so keys fit SQLite's signed INTEGER.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -89,14 +90,25 @@ def _band_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[int, .
     signature = _densify(minima)
 
     used = signature[:, : bands * rows].reshape(len(texts), bands, rows)
-    keys = np.broadcast_to(
-        _mix(np.arange(1, bands + 1, dtype=np.uint64) * _MUL1), (len(texts), bands)
-    ).copy()
-    for row in range(rows):
-        keys = _mix(keys ^ used[:, :, row])
-    keys &= np.uint64(MASK)
-    empty = (minima == _EMPTY).all(axis=1)
-    return [() if empty[i] else tuple(keys[i].tolist()) for i in range(len(texts))]
+    # One band's key: its rows weighted by distinct odd multipliers (wrapping uint64
+    # arithmetic), offset by the band's own seed and mixed once. Mixing after every row
+    # cost six passes: 40 % of the time of this function.
+    combined = (used * _row_weights(rows)).sum(axis=2, dtype=np.uint64) + _band_seeds(bands)
+    keys = (_mix(combined) & np.uint64(MASK)).tolist()
+    empty = (minima == _EMPTY).all(axis=1).tolist()
+    return [() if empty[i] else tuple(keys[i]) for i in range(len(texts))]
+
+
+@functools.lru_cache(maxsize=8)
+def _row_weights(rows: int) -> NDArray[np.uint64]:
+    weights: NDArray[np.uint64] = _mix(np.arange(1, rows + 1, dtype=np.uint64) * _MUL2)
+    odd: NDArray[np.uint64] = weights | np.uint64(1)  # odd: every row's value counts
+    return odd
+
+
+@functools.lru_cache(maxsize=8)
+def _band_seeds(bands: int) -> NDArray[np.uint64]:
+    return _mix(np.arange(1, bands + 1, dtype=np.uint64) * _MUL1)
 
 
 def _batches(texts: Sequence[str]) -> Iterator[tuple[NDArray[np.int64], list[bytes]]]:
@@ -127,16 +139,14 @@ def _minima(pieces: Sequence[bytes]) -> NDArray[np.uint64]:
     """The minimum hash per bin of each piece's character 5-grams (empty bins: ``_EMPTY``)."""
     minima = np.full(len(pieces) * _BINS, _EMPTY, dtype=np.uint64)
     lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
-    data = np.frombuffer(b"".join(pieces), dtype=np.uint8).astype(np.uint64)
-    if len(data) >= 5:
+    joined = b"".join(pieces)
+    if len(joined) >= 5:
         owner = np.repeat(np.arange(len(pieces)), lengths)
-        grams = (
-            (data[:-4] << np.uint64(32))
-            | (data[1:-3] << np.uint64(24))
-            | (data[2:-2] << np.uint64(16))
-            | (data[3:-1] << np.uint64(8))
-            | data[4:]
-        )
+        # Each shingle is the 5 bytes at its offset: read as overlapping little-endian
+        # 8-byte words (3 bytes of padding at the end) and keep the low 5 bytes.
+        padded = np.frombuffer(joined + b"\0\0\0", dtype=np.uint8)
+        words = np.ndarray((len(joined) - 4,), dtype="<u8", buffer=padded, strides=(1,))
+        grams = words & np.uint64(0xFF_FFFF_FFFF)
         inside = owner[:-4] == owner[4:]  # shingles that do not straddle two pieces
         hashes = _mix(grams[inside] * _MUL1)
         cells = owner[:-4][inside] * _BINS + (hashes >> np.uint64(_VALUE_BITS)).astype(np.int64)

@@ -212,18 +212,35 @@ class Cache:
         if self._db is None:
             return
         with self._guard("index"):
-            rows = self._db.execute(
-                "SELECT rowid, keys FROM files WHERE settings = ?", (self.settings,)
-            ).fetchall()
-            rowids = np.array([rowid for rowid, _blob in rows], dtype=np.int32)
-            counts = [len(blob) // 8 for _rowid, blob in rows]
-            keys = np.frombuffer(b"".join(blob for _rowid, blob in rows), dtype=np.int64)
-            del rows
-            order = np.argsort(keys)
+            # Streamed into arrays of the final size: holding every row and joining their
+            # keys first cost 400 MB at 100k articles, on top of the run's peak. One read
+            # transaction, so a concurrent run's writes cannot change the sizes under us.
+            self._db.execute("BEGIN")
+            try:
+                total, entries = self._db.execute(
+                    "SELECT COALESCE(SUM(LENGTH(keys)), 0) / 8, COUNT(*) FROM files"
+                    " WHERE settings = ?",
+                    (self.settings,),
+                ).fetchone()
+                keys = np.empty(total, dtype=np.int64)
+                owners = np.empty(total, dtype=np.int32)
+                rowids = np.empty(entries, dtype=np.int32)
+                filled = count = 0
+                for rowid, blob in self._db.execute(
+                    "SELECT rowid, keys FROM files WHERE settings = ?", (self.settings,)
+                ):
+                    held = np.frombuffer(blob, dtype=np.int64)
+                    keys[filled : filled + len(held)] = held
+                    owners[filled : filled + len(held)] = rowid
+                    rowids[count] = rowid
+                    filled, count = filled + len(held), count + 1
+            finally:
+                self._db.execute("COMMIT")  # a read: nothing to undo
+            order = np.argsort(keys[:filled])
             keys = keys[order]
-            owners = np.repeat(rowids, counts)[order]
+            owners = owners[order]
             del order
-            _save_index(self._index_path, keys, owners, np.sort(rowids))
+            _save_index(self._index_path, keys, owners, np.sort(rowids[:count]))
         self.index_due = False
 
     def sharing(self, keys: NDArray[np.int64]) -> tuple[set[int], NDArray[np.int64]] | None:

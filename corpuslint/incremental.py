@@ -102,18 +102,18 @@ def cached_pass(
 ) -> Iterator[tuple[SourceFile, FileOutcome]]:
     """Each needed file's outcome: from the cache when unchanged, else freshly checked."""
     hits, misses = _classify(sources, cache)
-    fresh = document_pass(checker, [m.source for m in misses], jobs, progress)
-    target_keys: list[bytes] = []
-    for miss, (source, outcome) in zip(misses, fresh, strict=True):
-        if miss.digest:
-            cache.store(source.path, source.display, miss.size, miss.mtime, miss.digest, outcome)
-        if source.target:
-            target_keys.append(outcome_keys(outcome))
-        yield source, outcome
-
     wanted = [h for h in hits if h.source.target]
     others = [h for h in hits if not h.source.target]
     whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others)
+    fresh = document_pass(checker, [m.source for m in misses], jobs, progress)
+    target_keys: list[bytes] = []  # only needed to pick the cached files a few targets share
+    for miss, (source, outcome) in zip(misses, fresh, strict=True):
+        if miss.digest:
+            cache.store(source.path, source.display, miss.size, miss.mtime, miss.digest, outcome)
+        if source.target and not whole:
+            target_keys.append(outcome_keys(outcome))
+        yield source, outcome
+
     if checker.corpus_rules and others:
         if whole:  # a large run: load everything
             wanted += others

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
+_CHUNK = 1 << 16  # members turned into Python ints at a time
+
 
 class KeyIndex:
     """An append-only list of (key, signature number) pairs, grouped on demand."""
@@ -67,12 +69,17 @@ class KeyIndex:
                 return
         members, sizes = _distinct(members, sizes)
         ends = np.cumsum(sizes).tolist()
-        flat = members.tolist()
         first = keys[order[starts]].tolist()
-        begin = 0
+        # Python ints cost 36 bytes each: convert the members a chunk of groups at a time,
+        # not all at once (22 million for a file of a million identical lines).
+        chunk: list[int] = []
+        chunk_begin = begin = 0
         for key, end in zip(first, ends, strict=True):
             if end - begin > 1:  # one signature holding a key twice is no group
-                yield key, flat[begin:end]
+                if end > chunk_begin + len(chunk):
+                    chunk_begin = begin
+                    chunk = members[begin : max(end, begin + _CHUNK)].tolist()
+                yield key, chunk[begin - chunk_begin : end - chunk_begin]
             begin = end
 
 

@@ -7,6 +7,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
+from corpuslint import grouping
 from corpuslint.grouping import KeyIndex
 from corpuslint.hashing import pack
 
@@ -64,12 +65,32 @@ def reference(
     )
 
 
-@given(
+GROUP_INPUTS = (
     st.lists(st.lists(st.integers(-3, 6), max_size=4), max_size=12),
     st.randoms(use_true_random=False),
     st.none() | st.sets(st.integers(0, 11)),
 )
+
+
+@given(*GROUP_INPUTS)
 def test_groups_equal_a_dict_of_sets(
+    key_lists: list[list[int]], shuffle: random.Random, wanted: set[int] | None
+) -> None:
+    check_groups(key_lists, shuffle, wanted)
+
+
+@given(*GROUP_INPUTS)
+def test_groups_are_the_same_when_members_are_converted_a_few_at_a_time(
+    key_lists: list[list[int]], shuffle: random.Random, wanted: set[int] | None
+) -> None:
+    grouping._CHUNK, default = 3, grouping._CHUNK
+    try:
+        check_groups(key_lists, shuffle, wanted)
+    finally:
+        grouping._CHUNK = default
+
+
+def check_groups(
     key_lists: list[list[int]], shuffle: random.Random, wanted: set[int] | None
 ) -> None:
     owners = list(range(len(key_lists)))

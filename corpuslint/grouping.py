@@ -92,7 +92,7 @@ def _members(
     """The owners of every run of equal keys, runs laid end to end, each in ascending order."""
     offsets = np.cumsum(sizes) - sizes  # where each run starts once runs are laid end to end
     positions = np.repeat(starts - offsets, sizes) + np.arange(int(sizes.sum()))
-    members = owners[order[positions]]
+    members: NDArray[np.int32] = owners[order[positions]]
     if len(owners) > 1 and not bool((owners[1:] >= owners[:-1]).all()):
         run = np.repeat(np.arange(len(sizes)), sizes)  # added out of order: sort each run
         members = members[np.lexsort((members, run))]

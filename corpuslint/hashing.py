@@ -145,7 +145,9 @@ def _minima(pieces: Sequence[bytes]) -> NDArray[np.uint64]:
         # Each shingle is the 5 bytes at its offset: read as overlapping little-endian
         # 8-byte words (3 bytes of padding at the end) and keep the low 5 bytes.
         padded = np.frombuffer(joined + b"\0\0\0", dtype=np.uint8)
-        words = np.ndarray((len(joined) - 4,), dtype="<u8", buffer=padded, strides=(1,))
+        words: NDArray[np.uint64] = np.ndarray(
+            (len(joined) - 4,), dtype="<u8", buffer=padded, strides=(1,)
+        )
         grams = words & np.uint64(0xFF_FFFF_FFFF)
         inside = owner[:-4] == owner[4:]  # shingles that do not straddle two pieces
         hashes = _mix(grams[inside] * _MUL1)

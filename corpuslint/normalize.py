@@ -50,7 +50,9 @@ _ASCII_DROP = b"*_"
 def normalize(text: str) -> str:
     """Return the comparison form of ``text`` (see the module docstring)."""
     if text.isascii():  # casefold() is lower() on ASCII
-        data = text.encode("ascii").translate(None, _ASCII_DROP).replace(b"`", b"'")
+        data = text.encode("ascii").translate(None, _ASCII_DROP)
+        if b"`" in data:  # a copy only when needed: a paragraph may be 100 MB
+            data = data.replace(b"`", b"'")
         return " ".join(data.decode("ascii").lower().split())
     text = unicodedata.normalize("NFKC", text)
     for old, new in _PAIRS:  # no replacement is itself replaced: the order does not matter

@@ -47,18 +47,30 @@ _PAIRS = tuple((old, new or "") for old, new in _REPLACEMENTS.items())
 _ASCII_DROP = b"*_"
 
 
+def collapse(text: str) -> str:
+    """``text`` with runs of whitespace made one space and none at either end.
+
+    ``" ".join(text.split())``, but most paragraphs are collapsed already: a printable
+    text (no whitespace but U+0020) without double or outer spaces is returned as it is,
+    after one C scan instead of a list of its words.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def normalize(text: str) -> str:
     """Return the comparison form of ``text`` (see the module docstring)."""
     if text.isascii():  # casefold() is lower() on ASCII
         data = text.encode("ascii").translate(None, _ASCII_DROP)
         if b"`" in data:  # a copy only when needed: a paragraph may be 100 MB
             data = data.replace(b"`", b"'")
-        return " ".join(data.decode("ascii").lower().split())
+        return collapse(data.decode("ascii").lower())
     text = unicodedata.normalize("NFKC", text)
     for old, new in _PAIRS:  # no replacement is itself replaced: the order does not matter
         if old in text:
             text = text.replace(old, new)
-    return " ".join(text.casefold().split())
+    return collapse(text.casefold())
 
 
 def word_count(text: str) -> int:

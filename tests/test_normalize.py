@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpuslint import normalize as normalize_module
-from corpuslint.normalize import normalize, word_count
+from corpuslint.normalize import collapse, normalize, word_count
 
 # The definition the fast paths must agree with: NFKC, one translation table, casefold.
 _DEFINITION = str.maketrans(normalize_module._REPLACEMENTS)
@@ -69,3 +69,8 @@ def test_normalized_text_has_no_stray_whitespace(text: str) -> None:
 def test_word_count() -> None:
     assert word_count("one two  three\nfour") == 4
     assert word_count("   ") == 0
+
+
+@given(st.text() | st.text(alphabet=" \t\n\u00a0\u2028\u3000ab"))
+def test_collapse_equals_split_and_join(text: str) -> None:
+    assert collapse(text) == " ".join(text.split())

@@ -18,7 +18,7 @@ from typing import Any
 import pyromark
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import normalize
+from corpuslint.normalize import collapse, normalize
 from corpuslint.readers.base import Reader, decode, split_lines
 from corpuslint.readers.frontmatter import split_front_matter
 
@@ -77,16 +77,6 @@ class _Lines:
         )
 
 
-def _event(event: Any) -> tuple[str, str, Any]:
-    """An event as (what, name, value): what is "Start", "End" or "", name its tag or kind."""
-    if isinstance(event, str):  # SoftBreak, HardBreak, Rule
-        return "", event, None
-    what, value = next(iter(event.items()))
-    if what in ("Start", "End"):  # the tag is a name, or a dict with the name as only key
-        return what, value if isinstance(value, str) else next(iter(value)), value
-    return "", what, value
-
-
 class _Collector:
     """Turns a CommonMark event stream into prose blocks, one event at a time."""
 
@@ -99,7 +89,16 @@ class _Collector:
 
     def feed(self, event: Any, where: Any) -> None:
         """Take one ``(event, range)`` pair of ``pyromark.events_with_range``."""
-        what, name, value = _event(event)
+        # An event is a name (SoftBreak, HardBreak, Rule) or a dict of one item: Start or
+        # End with a tag (a name, or a dict with the name as only key), or Text, Code...
+        if event.__class__ is str:
+            what, name, value = "", event, None
+        else:
+            ((what, value),) = event.items()
+            if what in ("Start", "End"):
+                name = value if value.__class__ is str else next(iter(value))
+            else:
+                what, name = "", what
         if self.opaque:
             if name in _OPAQUE:
                 self.opaque += 1 if what == "Start" else -1
@@ -141,7 +140,7 @@ class _Collector:
         block, self.current = self.current, None
         if block is None or block.first is None:
             return
-        raw = " ".join("".join(block.parts).split())
+        raw = collapse("".join(block.parts))
         if not raw:
             return
         span = self.lines.span(block.first, block.last if block.end is None else block.end)

@@ -74,3 +74,11 @@ def test_word_count() -> None:
 @given(st.text() | st.text(alphabet=" \t\n\u00a0\u2028\u3000ab"))
 def test_collapse_equals_split_and_join(text: str) -> None:
     assert collapse(text) == " ".join(text.split())
+
+
+def test_collapse_relies_on_every_whitespace_but_the_space_being_unprintable() -> None:
+    # collapse() returns a printable text as it is: that is only right while no other
+    # whitespace character counts as printable in this Python's Unicode database.
+    assert [hex(c) for c in range(0x110000) if chr(c).isspace() and chr(c).isprintable()] == [
+        "0x20"
+    ]

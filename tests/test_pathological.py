@@ -108,3 +108,28 @@ def test_200k_identical_lines_are_one_finding(project: Path) -> None:
         done.stderr
     )
     assert done.peak_mb < 800  # measured: 210 MB
+
+
+def test_markdown_nested_200k_deep(project: Path) -> None:
+    # The parser is native code: deep nesting must neither overflow its stack nor go
+    # quadratic. Block quotes, list items, brackets and emphasis 200,000 levels deep.
+    depth = 200_000
+    text = "\n\n".join(
+        [
+            "# Headline",
+            "By Jane Doe",
+            ">" * depth + " quoted deep down",
+            "- " * depth + "listed deep down",
+            "[" * depth + "bracketed" + "]" * depth,
+            "*" * depth + "emphasised" + "*" * depth,
+            LONG_A,
+            LONG_A,
+        ]
+    )
+    (project / "deep.md").write_text(text + "\n")
+    done = corpuslint(project, timeout=120)
+    assert (done.code, done.stdout.splitlines()) == (
+        1,
+        ["deep.md:15:1: CL101 Paragraph repeats the paragraph at line 13"],
+    ), done.stderr
+    assert done.peak_mb < 800

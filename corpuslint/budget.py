@@ -10,7 +10,7 @@ The timer is a watchdog: :func:`handler` starts one repeating tick for a stretch
 calls, and each call only notes its deadline. Setting a timer per call cost three
 system calls a call, 2.5 s of the corpus pass's 670,000 calls at 100,000 articles. A
 call is stopped between its budget and its budget plus one tick (a tenth of the budget,
-at most a second).
+at most a second and at least 10 ms).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import TypeVar
 _T = TypeVar("_T")
 
 MAX_TICK = 1.0  # seconds between watchdog checks, at most
+MIN_TICK = 0.01  # and at least: a tiny budget must not flood the process with signals
 
 
 class _Alarm(BaseException):
@@ -82,7 +83,7 @@ def handler(seconds: float) -> Iterator[None]:
     ):
         yield
         return
-    tick = min(MAX_TICK, seconds / 10)
+    tick = min(MAX_TICK, max(MIN_TICK, seconds / 10))
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     _Watchdog.owner = threading.get_ident()
     signal.setitimer(signal.ITIMER_REAL, tick, tick)

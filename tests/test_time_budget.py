@@ -298,3 +298,11 @@ def test_calls_in_a_stretch_share_one_watchdog_tick() -> None:
         assert budget.within(0, nap) == "done"  # 0: no budget, even inside a stretch
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+
+
+def test_a_tiny_budget_ticks_at_most_a_hundred_times_a_second() -> None:
+    with budget.handler(0.001):
+        assert signal.getitimer(signal.ITIMER_REAL)[1] == pytest.approx(budget.MIN_TICK)
+        with pytest.raises(budget.BudgetExceeded):
+            budget.within(0.001, nap)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

@@ -16,7 +16,7 @@ Anything else is an internal error naming the plugin and the rule. So is a call 
 runs past the run's time budget (``rule-timeout``, default 60 s): it is stopped with
 SIGALRM where the platform has it and the call runs in a process's main thread, and
 the run goes on with the other rules and files. While rules run, SIGALRM ticks every
-tenth of the budget (at most every second) to check the deadline: Python retries the
+tenth of the budget (1 s to 10 ms apart) to check the deadline: Python retries the
 system calls a tick interrupts, but C code of a plugin's own that waits in one should
 retry on EINTR too.
 """

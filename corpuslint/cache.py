@@ -319,6 +319,9 @@ class Cache:
             self._db = None
 
 
+# np.lib.format is untyped in numpy 2.2 (the last release for Python 3.10), typed from 2.3.
+_NPY_FORMAT: Any = np.lib.format
+
 _CACHE_ERRORS = (sqlite3.Error, OSError, pickle.UnpicklingError, zlib.error, EOFError)
 
 
@@ -348,11 +351,7 @@ def _write_arrays(path: Path, arrays: tuple[NDArray[Any], ...]) -> None:
     """
     with path.open("wb") as handle:
         for array in arrays:
-            np.lib.format.write_array(handle, np.ascontiguousarray(array), allow_pickle=False)  # type: ignore[no-untyped-call,unused-ignore]
-
-
-# np.lib.format is untyped in numpy 2.2, the last release for Python 3.10: hence the
-# ignores below, which are unused (and allowed to be) with numpy 2.3 and newer.
+            _NPY_FORMAT.write_array(handle, np.ascontiguousarray(array), allow_pickle=False)
 
 
 def _load_index(path: Path) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int32]]:
@@ -360,11 +359,11 @@ def _load_index(path: Path) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArr
     arrays: list[NDArray[Any]] = []
     with path.open("rb") as handle:
         for _ in range(3):
-            version = np.lib.format.read_magic(handle)  # type: ignore[no-untyped-call,unused-ignore]
+            version = _NPY_FORMAT.read_magic(handle)
             if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)  # type: ignore[no-untyped-call,unused-ignore]
+                shape, fortran, dtype = _NPY_FORMAT.read_array_header_1_0(handle)
             else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)  # type: ignore[no-untyped-call,unused-ignore]
+                shape, fortran, dtype = _NPY_FORMAT.read_array_header_2_0(handle)
             if fortran or dtype.hasobject or len(shape) != 1:
                 raise ValueError("not a corpuslint key index")
             offset = handle.tell()

@@ -21,9 +21,10 @@ def staged(root: Path) -> frozenset[str]:
     count as new, as they always did.
     """
     command = ["git", "-C", str(root), "diff", "--cached", "--name-only", "-z", "--relative"]
+    command += ["--diff-filter=ACMR", "--no-ext-diff"]
     try:
         done = subprocess.run(
-            [*command, "--diff-filter=ACMR", "--no-ext-diff"],
+            command,
             capture_output=True,
             timeout=GIT_TIMEOUT,
             check=False,

@@ -61,8 +61,7 @@ class KeyIndex:
             chosen = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
             marked = np.zeros(max(int(owners.max()), int(chosen.max(initial=0))) + 1, dtype=bool)
             marked[chosen] = True
-            offsets = np.cumsum(sizes) - sizes
-            keep = np.add.reduceat(marked[members], offsets) > 0
+            keep = np.add.reduceat(marked[members], _offsets(sizes)) > 0
             members = members[np.repeat(keep, sizes)]
             starts, sizes = starts[keep], sizes[keep]
             if not len(starts):
@@ -83,6 +82,12 @@ class KeyIndex:
             begin = end
 
 
+def _offsets(sizes: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Where each run starts once runs of these sizes are laid end to end."""
+    offsets: NDArray[np.intp] = np.cumsum(sizes) - sizes
+    return offsets
+
+
 def _members(
     order: NDArray[np.intp],
     owners: NDArray[np.int32],
@@ -90,7 +95,7 @@ def _members(
     sizes: NDArray[np.intp],
 ) -> NDArray[np.int32]:
     """The owners of every run of equal keys, runs laid end to end, each in ascending order."""
-    offsets = np.cumsum(sizes) - sizes  # where each run starts once runs are laid end to end
+    offsets = _offsets(sizes)
     positions = np.repeat(starts - offsets, sizes) + np.arange(int(sizes.sum()))
     members: NDArray[np.int32] = owners[order[positions]]
     if len(owners) > 1 and not bool((owners[1:] >= owners[:-1]).all()):
@@ -103,7 +108,7 @@ def _distinct(
     members: NDArray[np.int32], sizes: NDArray[np.intp]
 ) -> tuple[NDArray[np.int32], NDArray[np.intp]]:
     """Drop repeats of a member inside its run (a signature holding one key twice)."""
-    offsets = np.cumsum(sizes) - sizes
+    offsets = _offsets(sizes)
     repeat = np.zeros(len(members), dtype=bool)
     repeat[1:] = members[1:] == members[:-1]
     repeat[offsets] = False  # the first member of a run repeats nothing

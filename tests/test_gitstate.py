@@ -10,6 +10,7 @@ import pytest
 
 from corpuslint import gitstate
 from tests.corpus_helpers import article, paragraph, run, summary
+from tests.helpers import write
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -23,29 +24,23 @@ def git(root: Path, *args: str) -> None:
     )
 
 
-def write(root: Path, name: str, text: str) -> None:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository with one committed article, and two staged ones sharing a paragraph."""
     git(tmp_path, "init", "-q")
-    write(tmp_path, "news/old.md", article("Old story", [paragraph(1), paragraph(2)]))
+    write(tmp_path, {"news/old.md": article("Old story", [paragraph(1), paragraph(2)])})
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "old")
     shared = paragraph(3)
-    write(tmp_path, "news/a-new.md", article("First new", [shared, paragraph(4)]))
-    write(tmp_path, "news/b-new.md", article("Second new", [paragraph(5), shared]))
+    write(tmp_path, {"news/a-new.md": article("First new", [shared, paragraph(4)])})
+    write(tmp_path, {"news/b-new.md": article("Second new", [paragraph(5), shared])})
     git(tmp_path, "add", "news/a-new.md", "news/b-new.md")
     return tmp_path
 
 
 def test_staged_lists_added_and_modified_files_under_the_root(repo: Path) -> None:
-    write(repo, "news/old.md", article("Old story", [paragraph(1), paragraph(9)]))
-    write(repo, "news/untracked.md", article("Untracked", [paragraph(6)]))
+    write(repo, {"news/old.md": article("Old story", [paragraph(1), paragraph(9)])})
+    write(repo, {"news/untracked.md": article("Untracked", [paragraph(6)])})
     git(repo, "add", "news/old.md")
     assert gitstate.staged(repo) == {
         str(repo / "news/a-new.md"),
@@ -77,7 +72,7 @@ def test_split_calls_agree_with_the_cache(repo: Path) -> None:
 
 
 def test_a_committed_file_is_still_the_original(repo: Path) -> None:
-    write(repo, "news/c-new.md", article("Third new", [paragraph(1)]))
+    write(repo, {"news/c-new.md": article("Third new", [paragraph(1)])})
     git(repo, "add", "news/c-new.md")
     assert summary(run(repo, ["news/c-new.md"])) == [
         ("CL102", "news/c-new.md", 6, "news/old.md", 6)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import normalize
+from corpuslint.normalize import collapse, normalize
 from corpuslint.readers.base import Reader, ReadError, split_lines
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def _headline_sources(
             break
     for meta in root.iter("meta"):
         if (meta.get("property") or meta.get("name") or "").lower() == "og:title":
-            candidates.append((meta, " ".join((meta.get("content") or "").split())))
+            candidates.append((meta, collapse(meta.get("content") or "")))
             break
     title = root.find(".//title")
     if title is not None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from corpuslint.normalize import collapse
+
 AUTHOR_META = frozenset(
     {
         "author",
@@ -36,7 +38,7 @@ _CDATA = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
 
 
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return collapse(text or "")
 
 
 def attribution(root: HtmlElement, skip: frozenset[str]) -> dict[str, Any]:

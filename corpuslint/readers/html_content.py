@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corpuslint.model import BlockKind
+from corpuslint.normalize import collapse
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -50,7 +51,7 @@ def element_text(element: HtmlElement) -> str:
     """The element's text, ``<br>`` as a space, scripts left out, whitespace collapsed."""
     parts: list[str] = []
     _collect(element, parts, 0)
-    return " ".join("".join(parts).split())
+    return collapse("".join(parts))
 
 
 def _collect(element: HtmlElement, parts: list[str], depth: int) -> None:
@@ -235,7 +236,7 @@ class _Run:
 
     def flush(self, found: list[Found]) -> None:
         """End the run, keeping it as a paragraph unless it is mostly links."""
-        text = " ".join("".join(self.parts).split())
+        text = collapse("".join(self.parts))
         if text and self.links <= MAX_LINK_SHARE * len(text):
             found.append(Found(BlockKind.PARAGRAPH, 0, text, self.anchor, self.line or 1))
         self.parts, self.links, self.line = [], 0, None

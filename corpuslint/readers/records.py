@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import normalize
+from corpuslint.normalize import collapse, normalize
 from corpuslint.rule import Option
 
 ATTRIBUTION_FIELDS = ("author", "authors", "byline", "source", "credit")
@@ -189,7 +189,7 @@ def _paragraphs(text: str, text_columns: Columns | None, place: Place) -> list[B
     cols = text_columns(flat) if text_columns and flat else [1] * len(flat)
     blocks: list[Block] = []
     for number, (start, end) in enumerate(offsets, start=1):
-        raw = " ".join(text[start:end].split())
+        raw = collapse(text[start:end])
         span = Span(place.line, cols[2 * number - 2], place.line, cols[2 * number - 1])
         label = f"{place.name}, paragraph {number}"
         blocks.append(Block(BlockKind.PARAGRAPH, raw, normalize(raw), span, label=label))
@@ -209,7 +209,7 @@ def _headline(
     title_columns = columns(path) if columns else None
     start, end = _trim(title, 0, len(title))
     first, last = title_columns([start, end]) if title_columns else (1, 1)
-    raw = " ".join(title.split())
+    raw = collapse(title)
     span = Span(place.line, first, place.line, last)
     label = f"{place.name}, title"
     return Block(BlockKind.HEADING, raw, normalize(raw), span, level=1, label=label)

@@ -30,7 +30,7 @@ from corpuslint.engine import FileOutcome
 
 DIRECTORY = ".corpuslint_cache"
 FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size
-SCHEMA = 3  # 2: FileOutcome gained notices; 3: band keys hashed anew (hashing.py)
+SCHEMA = 4  # 2: FileOutcome gained notices; 3: band keys hashed anew; 4: Signature.sketch
 GITIGNORE = b"# created by corpuslint\n*\n"
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # primary result codes of a damaged database file
 _TABLE = """

@@ -65,18 +65,30 @@ def band_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tupl
     real paragraphs (`../shared/research/near-duplicates.md`): recall 0.99 against
     rapidfuzz ratio >= 85 with 25 x 5. All texts of a document are hashed in one batch.
     """
+    return [keys for keys, _sketch in near_keys(texts, bands, rows)]
+
+
+def near_keys(
+    texts: Sequence[str], bands: int = 21, rows: int = 6
+) -> list[tuple[tuple[int, ...], bytes]]:
+    """Each text's :func:`band_keys` and its MinHash sketch (see ``corpuslint.sketch``).
+
+    The sketch keeps 4 bits of each of the 128 MinHash values, packed in 64 bytes: two
+    sketches estimate how similar their texts are without the texts. A text too short
+    for one shingle has neither keys nor sketch.
+    """
     if bands * rows > _BINS:
         raise ValueError(f"{bands} bands x {rows} rows need more than {_BINS} bins")
     # A document of 200,000 paragraphs would need 128 bins x 8 bytes x 5 arrays each at
     # once (1 GB): hash at most _BATCH_TEXTS texts at a time.
-    keys: list[tuple[int, ...]] = []
+    found: list[tuple[tuple[int, ...], bytes]] = []
     for start in range(0, len(texts), _BATCH_TEXTS):
-        keys.extend(_band_keys(texts[start : start + _BATCH_TEXTS], bands, rows))
-    return keys
+        found.extend(_near_keys(texts[start : start + _BATCH_TEXTS], bands, rows))
+    return found
 
 
-def _band_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[int, ...]]:
-    """``band_keys`` of a batch of texts."""
+def _near_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[tuple[int, ...], bytes]]:
+    """``near_keys`` of a batch of texts."""
     if not texts:
         return []
     batches = _batches(texts)
@@ -95,8 +107,14 @@ def _band_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[int, .
     # cost six passes: 40 % of the time of this function.
     combined = (used * _row_weights(rows)).sum(axis=2, dtype=np.uint64) + _band_seeds(bands)
     keys = (_mix(combined) & np.uint64(MASK)).tolist()
+    nibbles = (signature & np.uint64(0xF)).astype(np.uint8)
+    packed = (nibbles[:, 0::2] | (nibbles[:, 1::2] << np.uint8(4))).tobytes()
+    size = _BINS // 2
     empty = (minima == _EMPTY).all(axis=1).tolist()
-    return [() if empty[i] else tuple(keys[i]) for i in range(len(texts))]
+    return [
+        ((), b"") if empty[i] else (tuple(keys[i]), packed[i * size : (i + 1) * size])
+        for i in range(len(texts))
+    ]
 
 
 @functools.lru_cache(maxsize=8)

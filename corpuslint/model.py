@@ -203,11 +203,14 @@ class Signature:
     target: bool = True
     """Whether the signature's file is new in this run: a target (findings are reported only
     there) or, in the corpus pass, a file staged in git (see ``corpuslint.gitstate``)."""
+    sketch: bytes = b""
+    """A compact summary of the block that lets ``compare`` reject most candidates without
+    verifying them (CL102 keeps a MinHash sketch, see ``corpuslint.sketch``)."""
 
     def __reduce__(self) -> tuple[type[Signature], tuple[Any, ...]]:
         # See Span.__reduce__: signatures cross process boundaries and the cache by millions.
         fields = (self.keys, self.path, self.span, self.text, self.record, self.label)
-        return (Signature, (*fields, self.target))
+        return (Signature, (*fields, self.target, self.sketch))
 
     @property
     def first_key(self) -> int:

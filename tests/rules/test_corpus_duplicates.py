@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from corpuslint.hashing import near_keys, pack
+from corpuslint.model import Signature, Span
+from corpuslint.normalize import normalize
+from corpuslint_rules.corpus_paragraph import CorpusDuplicateParagraph
 from tests.corpus_helpers import article, paragraph, run, summary
 
 
@@ -109,7 +113,7 @@ def test_duplicate_headline_across_documents(tmp_path: Path) -> None:
     assert result.violations[0].message == "Headline also used by a.md (line 2)"
 
 
-@pytest.mark.parametrize("copies", [6, 24])  # pair by pair, and one cdist call (over 16)
+@pytest.mark.parametrize("copies", [6, 24])  # pair by pair, and the numpy path (over 16)
 def test_near_copies_in_small_and_large_groups(tmp_path: Path, copies: int) -> None:
     original = paragraph(1, words=40)
     words = original.split()
@@ -130,3 +134,22 @@ def test_near_copies_in_small_and_large_groups(tmp_path: Path, copies: int) -> N
         for code, line in (("CL102", 6), ("CL102", 10))
     ]
     assert all(v.similarity is not None and v.similarity >= 90 for v in result.violations)
+
+
+@pytest.mark.parametrize("fillers", [0, 20])  # pair by pair, and the numpy path (over 16)
+def test_min_jaccard_rejects_candidates_whose_sketches_disagree(fillers: int) -> None:
+    rule = CorpusDuplicateParagraph()
+    text = normalize(paragraph(5, words=60))
+    # Every seventh character changed: ratio about 86, yet few 5-grams survive (Jaccard 0.2).
+    scattered = "".join("x" if i % 7 == 6 and c != " " else c for i, c in enumerate(text))
+    texts = [text, scattered] + [normalize(paragraph(500 + n, words=60)) for n in range(fillers)]
+    group = [
+        Signature(pack([n]), f"{n:02}.md", Span.point(n + 1), t, target=n == 1, sketch=summary)
+        for n, (t, (_keys, summary)) in enumerate(zip(texts, near_keys(texts), strict=True))
+    ]
+    options = {**rule.defaults(), "threshold": 80.0}
+    assert list(rule.compare(-1, group, options)) == []
+    (found,) = rule.compare(-1, group, {**options, "min-jaccard": 0.0})
+    assert (found.path, found.related[0].path) == ("01.md", "00.md")
+    assert found.similarity is not None
+    assert 80 <= found.similarity < 90

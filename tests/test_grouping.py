@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,6 +35,15 @@ def test_a_member_is_listed_once_even_with_a_repeated_key() -> None:
     index.add(pack([4, 4]), 0)
     index.add(pack([4]), 1)
     assert list(index.groups()) == [(4, [0, 1])]
+
+
+def test_keys_sorted_in_parts_span_the_whole_int64_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grouping, "_PART", 2)
+    lowest, highest = -(2**63), 2**63 - 1
+    index = KeyIndex()
+    for owner, keys in enumerate([[lowest, 0], [highest, 0], [lowest, highest], [1, highest]]):
+        index.add(pack(keys), owner)
+    assert list(index.groups()) == [(lowest, [0, 2]), (0, [0, 1]), (highest, [1, 2, 3])]
 
 
 def test_empty_index_has_no_groups() -> None:
@@ -83,13 +93,13 @@ def test_groups_equal_a_dict_of_sets(
 def test_groups_are_the_same_when_worked_out_a_few_at_a_time(
     key_lists: list[list[int]], shuffle: random.Random, wanted: set[int] | None
 ) -> None:
-    # Members converted 3 at a time, sorted keys compared 2 at a time.
-    defaults = grouping._CHUNK, grouping._SLICE
-    grouping._CHUNK, grouping._SLICE = 3, 2
+    # Keys sorted 5 at a time, compared 2 at a time; members converted 3 at a time.
+    defaults = grouping._PART, grouping._SLICE, grouping._CHUNK
+    grouping._PART, grouping._SLICE, grouping._CHUNK = 5, 2, 3
     try:
         check_groups(key_lists, shuffle, wanted)
     finally:
-        grouping._CHUNK, grouping._SLICE = defaults
+        grouping._PART, grouping._SLICE, grouping._CHUNK = defaults
 
 
 def check_groups(

@@ -101,20 +101,26 @@ class Checker:
         """Everything a rule's hook yields for ``args``, within the plan's time budget."""
         return budget.within(self.plan.rule_timeout, lambda: list(hook(*args)))
 
-    def documents(self, source: SourceFile) -> Iterator[Document | Problem | str]:
-        """The file's documents and problems; a string is an internal error of its reader."""
+    def documents(
+        self, source: SourceFile, data: bytes | None = None
+    ) -> Iterator[Document | Problem | str]:
+        """The file's documents and problems; a string is an internal error of its reader.
+
+        ``data`` is the file's content when the caller has read it already.
+        """
         reader = self.reader(source)
         if reader is None:
             yield Problem(source.display, f"no reader for {source.path.suffix!r} files")
             return
         try:
-            yield from reader.read(source.path, source.display)
+            if data is None:
+                yield from reader.read(source.path, source.display)
+            else:
+                yield from reader.parse(data, source.display)
         except ReadError as exc:
             yield Problem(source.display, exc.message, exc.line, exc.column)
-        except OSError as exc:
-            yield Problem(source.display, f"cannot read file: {exc.strerror or exc}")
-        except MemoryError:
-            yield Problem(source.display, "file too large to read into memory")
+        except (OSError, MemoryError) as exc:
+            yield _unreadable(source, exc)
         except Exception as exc:  # a reader plugin's bug: name it, keep going
             yield (
                 f"internal error: reader {type(reader).__name__} ({reader.format}) failed on"
@@ -122,14 +128,31 @@ class Checker:
             )
 
     def check(self, source: SourceFile) -> FileOutcome:
-        """Read one file, run document rules (on targets) and collect signatures."""
-        return self.outcome(source, self.documents(source))
+        """Read one file, run document rules (on targets) and collect signatures.
 
-    def outcome(self, source: SourceFile, items: Iterable[Document | Problem | str]) -> FileOutcome:
+        A file that may hold suppression comments is read once for its reader and its
+        comments when the reader parses bytes (Markdown and HTML do).
+        """
+        reader = self.reader(source)
+        if reader is None or not reader.parses_bytes or not supports_comments(source.path.name):
+            return self.outcome(source, self.documents(source))
+        try:
+            data = source.path.read_bytes()
+        except (OSError, MemoryError) as exc:
+            return self.outcome(source, [_unreadable(source, exc)], ())
+        return self.outcome(source, self.documents(source, data), _comments(data))
+
+    def outcome(
+        self,
+        source: SourceFile,
+        items: Iterable[Document | Problem | str],
+        directives: tuple[Directive, ...] | None = None,
+    ) -> FileOutcome:
         """Run document rules (on targets) and collect signatures of already read items.
 
         ``items`` is what a reader yielded for ``source`` (or for a part of it, such as
-        a block of a large JSONL file read by another engine).
+        a block of a large JSONL file read by another engine); ``directives`` are the
+        file's suppression comments, read from the file when not given.
         """
         violations: list[Violation] = []
         signatures: list[tuple[str, Signature]] = []
@@ -150,7 +173,8 @@ class Checker:
                     if source.target or self.plan.check_all:
                         violations.extend(self._check_document(item, errors, notices))
                     signatures.extend(self._signatures(item, errors))
-        directives = _directives(source) if supports_comments(source.path.name) else ()
+        if directives is None:
+            directives = _directives(source) if supports_comments(source.path.name) else ()
         return FileOutcome(
             tuple(violations), tuple(signatures), tuple(errors), count, directives, tuple(notices)
         )
@@ -276,10 +300,22 @@ def _notice_line(rule: Rule, notice: Notice) -> str:
 def _directives(source: SourceFile) -> tuple[Directive, ...]:
     """The file's suppression comments (its read errors are the reader's to report)."""
     try:
-        # utf-8-sig: the readers drop a BOM, so columns must not count it either.
-        return parse_directives(source.path.read_bytes().decode("utf-8-sig", "replace"))
-    except OSError:
+        return _comments(source.path.read_bytes())
+    except (OSError, MemoryError):
         return ()
+
+
+def _comments(data: bytes) -> tuple[Directive, ...]:
+    """The suppression comments in a file's bytes."""
+    # utf-8-sig: the readers drop a BOM, so columns must not count it either.
+    return parse_directives(data.decode("utf-8-sig", "replace"))
+
+
+def _unreadable(source: SourceFile, exc: OSError | MemoryError) -> Problem:
+    """The problem of a file that cannot be read at all."""
+    if isinstance(exc, MemoryError):
+        return Problem(source.display, "file too large to read into memory")
+    return Problem(source.display, f"cannot read file: {exc.strerror or exc}")
 
 
 def _marked(signature: Signature, target: bool) -> Signature:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from corpuslint.suppress import ALL, Suppressions, parse
 from tests.corpus_helpers import paragraph, run
 
@@ -69,3 +71,23 @@ def test_comment_in_plain_text_is_not_a_directive(tmp_path: Path) -> None:
     text = f"Headline\n\n<!-- corpuslint-disable -->\n\n{REPEATED}\n\n{REPEATED}\n"
     (tmp_path / "a.txt").write_text(text)
     assert codes_and_lines(tmp_path, "CL101") == [("CL101", 7)]
+
+
+def test_a_markdown_or_html_file_is_read_once_for_its_reader_and_its_comments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = f"{REPEATED}\n\n<!-- corpuslint-disable-next-line CL101 -->\n{REPEATED}"
+    (tmp_path / "a.md").write_text(article(body))
+    page = "<html><body><h1>Story</h1><p>{0}</p>\n{1}\n<p>{0}</p></body></html>"
+    (tmp_path / "b.html").write_text(page.format(REPEATED, "<!-- corpuslint-disable-next-line -->"))
+    (tmp_path / "c.html").write_text(page.format(REPEATED, ""))  # the one finding left
+    reads: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        reads.append(path.name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    assert codes_and_lines(tmp_path) == [("CL101", 3)]
+    assert sorted(reads) == ["a.md", "b.html", "c.html"]

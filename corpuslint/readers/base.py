@@ -44,6 +44,19 @@ class Reader:
         """Yield the documents of the file at ``path``, shown to users as ``display``."""
         raise NotImplementedError
 
+    def parse(self, data: bytes, display: str) -> Iterator[Document | Problem]:
+        """Yield the documents of a whole file's bytes (optional, see :attr:`parses_bytes`).
+
+        A reader that reads files whole implements it, so the engine reads a file with
+        suppression comments once for both the reader and the comments.
+        """
+        raise NotImplementedError
+
+    @property
+    def parses_bytes(self) -> bool:
+        """Whether this reader implements :meth:`parse`."""
+        return type(self).parse is not Reader.parse
+
 
 def decode(data: bytes) -> str:
     """Decode UTF-8 (a BOM is dropped); anything else is a ``ReadError`` saying where."""

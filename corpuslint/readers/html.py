@@ -183,4 +183,10 @@ class HtmlReader(Reader):
         if _lxml_missing():
             yield Problem(display, INSTALL_HINT)
             return
-        yield parse_html(path.read_bytes(), display)
+        yield from self.parse(path.read_bytes(), display)
+
+    def parse(self, data: bytes, display: str) -> Iterator[Document | Problem]:
+        if _lxml_missing():
+            yield Problem(display, INSTALL_HINT)
+            return
+        yield parse_html(data, display)

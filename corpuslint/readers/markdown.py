@@ -201,4 +201,7 @@ class MarkdownReader(Reader):
     suffixes = (".md", ".markdown", ".mdown", ".mkd")
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
-        yield parse_markdown(decode(path.read_bytes()), display)
+        yield from self.parse(path.read_bytes(), display)
+
+    def parse(self, data: bytes, display: str) -> Iterator[Document | Problem]:
+        yield parse_markdown(decode(data), display)

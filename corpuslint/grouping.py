@@ -8,7 +8,7 @@ hundred megabytes, where a dict of lists would take gigabytes.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +29,19 @@ class KeyIndex:
         """Record that signature ``owner`` has ``keys`` (packed int64, see ``hashing.pack``)."""
         self._keys.frombytes(keys)
         self._owners.extend([owner] * (len(keys) // 8))
+
+    def extend(self, keys: Sequence[bytes], first: int = 0) -> None:
+        """:meth:`add` the keys of signatures ``first``, ``first + 1`` and on, in one go.
+
+        Per signature, ``add`` costs two Python calls: 2 s for the million paragraphs
+        of 100k articles, where this takes a tenth of that.
+        """
+        for start in range(0, len(keys), _CHUNK):
+            part = keys[start : start + _CHUNK]
+            counts = np.fromiter(map(len, part), dtype=np.intp, count=len(part)) // 8
+            numbers = np.arange(first + start, first + start + len(part), dtype=np.int32)
+            self._keys.frombytes(b"".join(part))
+            self._owners.frombytes(np.repeat(numbers, counts).tobytes())
 
     def __len__(self) -> int:
         return len(self._keys)

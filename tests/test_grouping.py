@@ -114,3 +114,9 @@ def check_groups(
     groups = list(index.groups(wanted))
     assert all(members == sorted(members) for _, members in groups)
     assert sorted(groups) == reference(added, wanted)
+    # extend: the same signatures numbered from 7 in one call, as the engine adds them.
+    index = KeyIndex()
+    index.extend([pack(keys) for keys in key_lists], first=7)
+    numbered = [(keys, 7 + n) for n, keys in enumerate(key_lists)]
+    shifted = None if wanted is None else {7 + n for n in wanted}
+    assert list(index.groups(shifted)) == sorted(reference(numbered, shifted))

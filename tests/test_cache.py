@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,6 +89,24 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(corpus: Path) -> None:
     assert summary(result) == [("CL102", "z-copy.md", 6, "old.md", 6)]
     assert any("corrupt" in w for w in result.warnings)
     assert not run(corpus, cache=True).warnings  # rebuilt
+
+
+def test_a_damaged_entry_is_detected_and_its_file_checked_again(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(corpus, cache=True)
+    with sqlite3.connect(corpus / DIRECTORY / "cache.sqlite") as db:
+        (blob,) = db.execute("SELECT outcome FROM files WHERE path LIKE '%old.md'").fetchone()
+        # One byte of the text changed: still a valid pickle, with a wrong paragraph.
+        damaged = blob.replace(b"paragraph 1 says", b"paragraph 1 sayz")
+        assert damaged != blob
+        db.execute("UPDATE files SET outcome = ? WHERE path LIKE '%old.md'", (damaged,))
+    (corpus / "z-copy.md").write_text(article("Copy", [paragraph(1)]))
+    seen = count_reads(monkeypatch)
+    result = run(corpus, cache=True)
+    assert "old.md" in seen
+    assert summary(result) == [("CL102", "z-copy.md", 6, "old.md", 6)]
+    assert any("does not match its checksum" in w for w in result.warnings)
 
 
 def test_unusable_cache_directory_is_bypassed(corpus: Path) -> None:

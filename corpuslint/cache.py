@@ -89,15 +89,6 @@ def settings_digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
-def file_digest(path: Path) -> str:
-    """The content hash that decides whether a file with a new timestamp really changed."""
-    digest = xxhash.xxh3_128()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def outcome_keys(outcome: FileOutcome) -> bytes:
     """Every signature key of a file, as a flat int64 array."""
     return b"".join(signature.keys for _code, signature in outcome.signatures)
@@ -272,16 +263,26 @@ class Cache:
         self._pending.append(("touch", str(path), size, mtime))
 
     def store(
-        self, path: Path, display: str, size: int, mtime: int, digest: str, outcome: FileOutcome
+        self,
+        path: Path,
+        display: str,
+        size: int,
+        mtime: int,
+        digest: str,
+        outcome: FileOutcome,
+        pickled: bytes | None = None,
     ) -> None:
         """Queue a file's outcome for writing by :meth:`flush`.
 
+        ``pickled`` is the outcome already pickled (by the worker that checked the file).
         An outcome with an internal error is not kept: the error may not happen again
         (a rule stopped at its time budget on a busy machine), so the file is checked anew.
         """
         if outcome.errors:
             return
-        blob = _sealed(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        if pickled is None:
+            pickled = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = _sealed(pickled)
         self._pending.append(
             ("store", str(path), display, size, mtime, digest, outcome_keys(outcome), blob)
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 from collections import defaultdict
@@ -25,6 +26,7 @@ from corpuslint.config import DEFAULT_RULE_TIMEOUT
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.discover import SourceFile
 from corpuslint.grouping import KeyIndex
+from corpuslint.hashing import content_digest, file_digest
 from corpuslint.model import Document, Location, Notice, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.rule import CorpusRule, DocumentRule, Rule
@@ -133,14 +135,29 @@ class Checker:
         A file that may hold suppression comments is read once for its reader and its
         comments when the reader parses bytes (Markdown and HTML do).
         """
+        return self._check(source, digest=False)[0]
+
+    def cache_entry(self, source: SourceFile) -> tuple[bytes, str]:
+        """:meth:`check`, pickled for the cache, and the content digest of what was read.
+
+        Run in the worker: the parent stores the pickle as it came (it had to unpickle
+        it anyway) and need not read the file again for its digest. ``""`` is the
+        digest of a file that could not be read.
+        """
+        outcome, digest = self._check(source, digest=True)
+        return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), digest
+
+    def _check(self, source: SourceFile, digest: bool) -> tuple[FileOutcome, str]:
         reader = self.reader(source)
         if reader is None or not reader.parses_bytes or not supports_comments(source.path.name):
-            return self.outcome(source, self.documents(source))
+            outcome = self.outcome(source, self.documents(source))
+            return outcome, _file_digest(source) if digest else ""
         try:
             data = source.path.read_bytes()
         except (OSError, MemoryError) as exc:
-            return self.outcome(source, [_unreadable(source, exc)], ())
-        return self.outcome(source, self.documents(source, data), _comments(data))
+            return self.outcome(source, [_unreadable(source, exc)], ()), ""
+        outcome = self.outcome(source, self.documents(source, data), _comments(data))
+        return outcome, content_digest(data) if digest else ""
 
     def outcome(
         self,
@@ -311,6 +328,14 @@ def _comments(data: bytes) -> tuple[Directive, ...]:
     return parse_directives(data.decode("utf-8-sig", "replace"))
 
 
+def _file_digest(source: SourceFile) -> str:
+    """The file's content digest; ``""`` if it cannot be read."""
+    try:
+        return file_digest(source.path)
+    except OSError:
+        return ""
+
+
 def _unreadable(source: SourceFile, exc: OSError | MemoryError) -> Problem:
     """The problem of a file that cannot be read at all."""
     if isinstance(exc, MemoryError):
@@ -337,6 +362,10 @@ def _check_in_worker(source: SourceFile) -> FileOutcome:
     return _WORKER[0].check(source)
 
 
+def _cache_entry_in_worker(source: SourceFile) -> tuple[bytes, str]:
+    return _WORKER[0].cache_entry(source)
+
+
 def default_jobs() -> int:
     """All cores this process may use."""
     if hasattr(os, "sched_getaffinity"):
@@ -351,9 +380,31 @@ def document_pass(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[SourceFile, FileOutcome]]:
     """Each file's outcome, in the order of ``sources`` whatever ``jobs`` is."""
+    return _each(checker, sources, jobs, progress, checker.check, _check_in_worker)
+
+
+def cache_entry_pass(
+    checker: Checker,
+    sources: Sequence[SourceFile],
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[SourceFile, tuple[bytes, str]]]:
+    """Each file's :meth:`Checker.cache_entry`, in the order of ``sources``."""
+    return _each(checker, sources, jobs, progress, checker.cache_entry, _cache_entry_in_worker)
+
+
+def _each(
+    checker: Checker,
+    sources: Sequence[SourceFile],
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    here: Callable[[SourceFile], _T],
+    in_worker: Callable[[SourceFile], _T],
+) -> Iterator[tuple[SourceFile, _T]]:
+    """``here(source)`` for each file, or ``in_worker(source)`` in a pool of ``jobs``."""
     if jobs <= 1 or len(sources) < PARALLEL_MIN_FILES:
         for source in sources:
-            yield source, checker.check(source)
+            yield source, here(source)
             if progress:
                 progress(1)
         return
@@ -363,9 +414,9 @@ def document_pass(
     # Pool's context manager terminates the workers on the way out, so an interrupt
     # (KeyboardInterrupt in the parent) stops the run at once instead of draining it.
     with context.Pool(jobs, initializer=_init_worker, initargs=(checker.plan,)) as pool:
-        for source, outcome in zip(
-            sources, pool.imap(_check_in_worker, sources, chunksize=chunk), strict=True
+        for source, result in zip(
+            sources, pool.imap(in_worker, sources, chunksize=chunk), strict=True
         ):
-            yield source, outcome
+            yield source, result
             if progress:
                 progress(1)

@@ -10,6 +10,7 @@ import functools
 import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 import xxhash
@@ -28,6 +29,20 @@ def unpack(keys: bytes) -> tuple[int, ...]:
     values = array("q")
     values.frombytes(keys)
     return tuple(values)
+
+
+def content_digest(data: bytes) -> str:
+    """The content hash that decides whether a file with a new timestamp really changed."""
+    return xxhash.xxh3_128_hexdigest(data)
+
+
+def file_digest(path: Path) -> str:
+    """:func:`content_digest` of a file, read a megabyte at a time (raises ``OSError``)."""
+    digest = xxhash.xxh3_128()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def text_key(text: str, salt: bytes = b"") -> int:

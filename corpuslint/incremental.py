@@ -7,15 +7,17 @@ even loaded: only the keys of every file are read.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from corpuslint.cache import Cache, file_digest, outcome_keys
+from corpuslint.cache import Cache, outcome_keys
 from corpuslint.discover import SourceFile
-from corpuslint.engine import Checker, FileOutcome, document_pass
+from corpuslint.engine import Checker, FileOutcome, cache_entry_pass, document_pass
+from corpuslint.hashing import file_digest
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class _Miss:
     source: SourceFile
     size: int
     mtime: int
-    digest: str
+    """The file's size and timestamp before it was checked; -1 when it could not be seen."""
 
 
 def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], list[_Miss]]:
@@ -43,7 +45,7 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
             try:
                 info = source.path.stat()
             except OSError:
-                misses.append(_Miss(source, -1, -1, ""))  # the reader will say what is wrong
+                misses.append(_Miss(source, -1, -1))  # the reader will say what is wrong
                 continue
             size_now, mtime_now = info.st_size, info.st_mtime_ns
         entry = entries.get(source.location)
@@ -60,13 +62,7 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
                 cache.touch(source.path, size_now, mtime_now)
                 hits.append(_Hit(source, rowid))
                 continue
-            misses.append(_Miss(source, size_now, mtime_now, current))
-            continue
-        try:
-            current = file_digest(source.path)
-        except OSError:
-            current = ""
-        misses.append(_Miss(source, size_now, mtime_now, current))
+        misses.append(_Miss(source, size_now, mtime_now))  # its digest comes with its outcome
     return hits, misses
 
 
@@ -105,11 +101,14 @@ def cached_pass(
     wanted = [h for h in hits if h.source.target]
     others = [h for h in hits if not h.source.target]
     whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others)
-    fresh = document_pass(checker, [m.source for m in misses], jobs, progress)
+    fresh = cache_entry_pass(checker, [m.source for m in misses], jobs, progress)
     target_keys: list[bytes] = []  # only needed to pick the cached files a few targets share
-    for miss, (source, outcome) in zip(misses, fresh, strict=True):
-        if miss.digest:
-            cache.store(source.path, source.display, miss.size, miss.mtime, miss.digest, outcome)
+    for miss, (source, (pickled, digest)) in zip(misses, fresh, strict=True):
+        outcome: FileOutcome = pickle.loads(pickled)
+        if digest and miss.size >= 0:
+            cache.store(
+                source.path, source.display, miss.size, miss.mtime, digest, outcome, pickled
+            )
         if source.target and not whole:
             target_keys.append(outcome_keys(outcome))
         yield source, outcome

@@ -25,13 +25,15 @@ def corpus(tmp_path: Path) -> Path:
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every file the engine checks (reads and parses)."""
     seen: list[str] = []
-    original = engine.Checker.check
+    original = engine.Checker._check  # where check and cache_entry read a file
 
-    def spy(self: engine.Checker, source: engine.SourceFile) -> engine.FileOutcome:
+    def spy(
+        self: engine.Checker, source: engine.SourceFile, digest: bool
+    ) -> tuple[engine.FileOutcome, str]:
         seen.append(source.display)
-        return original(self, source)
+        return original(self, source, digest)
 
-    monkeypatch.setattr(engine.Checker, "check", spy)
+    monkeypatch.setattr(engine.Checker, "_check", spy)
     return seen
 
 
@@ -160,3 +162,19 @@ def test_a_new_time_budget_keeps_the_cache(corpus: Path, monkeypatch: pytest.Mon
     seen = count_reads(monkeypatch)
     check([corpus], Config(root=corpus, rule_timeout=5), plugins.load(), overrides, cwd=corpus)
     assert seen == []
+
+
+def test_workers_fill_the_cache_that_a_later_run_reuses(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(engine.PARALLEL_MIN_FILES + 4):  # enough files for the pool
+        shared = [paragraph(1)] if number % 5 == 0 else []
+        (corpus / f"n{number:02}.md").write_text(
+            article(f"N {number}", [paragraph(50 + number), *shared])
+        )
+    expected = summary(run(corpus, select="ALL", cache=False))
+    assert summary(run(corpus, select="ALL", cache=True, jobs=2)) == expected
+    seen = count_reads(monkeypatch)  # in this process: jobs=1 would check files here
+    assert summary(run(corpus, select="ALL", cache=True, jobs=1)) == expected
+    assert seen == []
+    assert len([f for f in expected if f[0] == "CL102"]) == 4

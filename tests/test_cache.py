@@ -6,8 +6,10 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from corpuslint import cache as cache_module
 from corpuslint import engine, plugins
 from corpuslint.cache import DIRECTORY
 from corpuslint.config import Config
@@ -123,7 +125,7 @@ def test_full_run_writes_a_key_index_used_by_runs_over_a_few_files(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(corpus, cache=True)
-    assert list((corpus / DIRECTORY).glob("keys-*.idx"))
+    assert list((corpus / DIRECTORY).glob("keys2-*.idx"))
     # A file cached after the index was written is still found as an original.
     (corpus / "later.md").write_text(article("Later", [paragraph(7)]))
     assert summary(run(corpus, ["later.md"], cache=True)) == []
@@ -146,7 +148,7 @@ def test_unreadable_key_index_falls_back_to_every_entry(
     corpus: Path, damage: Callable[[bytes], bytes]
 ) -> None:
     run(corpus, cache=True)
-    indexes = list((corpus / DIRECTORY).glob("keys-*.idx"))
+    indexes = list((corpus / DIRECTORY).glob("keys2-*.idx"))
     assert indexes
     for index in indexes:
         index.write_bytes(damage(index.read_bytes()))
@@ -178,3 +180,28 @@ def test_workers_fill_the_cache_that_a_later_run_reuses(
     assert summary(run(corpus, select="ALL", cache=True, jobs=1)) == expected
     assert seen == []
     assert len([f for f in expected if f[0] == "CL102"]) == 4
+
+
+def test_key_index_lookup_finds_every_holder_and_strangers_only_in_the_low_bits() -> None:
+    rowids = np.array([40, 41, 42, 43, 44], dtype=np.int32)  # 3 bits number 5 entries
+    held = {0: [8, -16], 1: [8, 1 << 40], 2: [15], 3: [2**63 - 1], 4: [-(2**63)]}
+    values = np.sort(np.array([(key & ~7) | entry for entry, keys in held.items() for key in keys]))
+
+    def lookup(*keys: int) -> set[int]:
+        return cache_module._lookup(values, rowids, np.array(keys, dtype=np.int64))
+
+    assert lookup(8) == {40, 41, 42}  # 15 differs from 8 only in the 3 low bits
+    assert lookup(-16, 2**63 - 1, -(2**63)) == {40, 43, 44}
+    assert lookup(1 << 41, 16) == set()
+    damaged = np.array([8 | 6], dtype=np.int64)  # entry 6 of 5
+    with pytest.raises(ValueError, match="out of range"):
+        cache_module._lookup(damaged, rowids, np.array([8], dtype=np.int64))
+
+
+def test_an_index_of_the_old_format_is_removed(corpus: Path) -> None:
+    stale = corpus / DIRECTORY / "keys-0123.idx"
+    stale.parent.mkdir()
+    stale.write_bytes(b"old format")
+    run(corpus, cache=True)
+    assert not stale.exists()
+    assert list((corpus / DIRECTORY).glob("keys2-*.idx"))

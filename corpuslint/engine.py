@@ -248,8 +248,7 @@ class Checker:
             found = by_rule.get(rule.code, [])
             wanted = targets[rule.code]
             index = KeyIndex()
-            for number, signature in enumerate(found):
-                index.add(signature.keys, number)
+            index.extend([signature.keys for signature in found])
             best: dict[tuple[str, Span], Violation] = {}
             everyone = len(wanted) == len(found)
             if everyone and not all(s.target for s in found):  # cached from a narrower run

@@ -51,6 +51,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     """Open the database and bring its table to this schema (closed again if that fails)."""
     db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
     try:
+        # Entries are 5-10 KB: with 4 KB pages each spilled onto overflow pages, and
+        # writing 100k of them cost 38 us each against 24 us with 16 KB pages. (Only
+        # takes effect when the file is new.)
+        db.execute("PRAGMA page_size=16384")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         version = db.execute("PRAGMA user_version").fetchone()[0]

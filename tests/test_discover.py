@@ -143,3 +143,26 @@ def test_display_paths_are_relative_to_the_working_directory(tmp_path: Path) -> 
     (source,) = found.walk(tmp_path, True)
     assert (source.display, source.relative) == ("a.txt", "news/a.txt")
     assert display_path(tmp_path / "x" / "y.txt", cwd) == "../x/y.txt"
+
+
+def test_the_root_as_target_is_the_corpus_without_a_second_walk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(tmp_path, "a.txt", "sub/b.txt", "c.md")
+    found = discovery(tmp_path)
+    targets, _ = found.targets([tmp_path])
+    one = found.corpus(targets[:1])
+    walks: list[Path] = []
+    walk = Discovery.walk
+    monkeypatch.setattr(
+        Discovery, "walk", lambda self, path, target: walks.append(path) or walk(self, path, target)
+    )
+    assert found.corpus(targets) == targets
+    assert walks == []
+    assert found.corpus(targets[:1]) == one  # other targets: the corpus is walked
+    assert walks == [tmp_path]
+    assert [(s.relative, s.target) for s in one] == [
+        ("a.txt", True),
+        ("c.md", False),
+        ("sub/b.txt", False),
+    ]

@@ -150,8 +150,10 @@ class Checker:
     def _check(self, source: SourceFile, digest: bool) -> tuple[FileOutcome, str]:
         reader = self.reader(source)
         if reader is None or not reader.parses_bytes or not supports_comments(source.path.name):
-            outcome = self.outcome(source, self.documents(source))
-            return outcome, _file_digest(source) if digest else ""
+            # Digest first: if the file changes before the reader is done, the entry
+            # then holds the old digest, which the next run sees differ, not the new one.
+            content = _file_digest(source) if digest else ""
+            return self.outcome(source, self.documents(source)), content
         try:
             data = source.path.read_bytes()
         except (OSError, MemoryError) as exc:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from corpuslint import cache as cache_module
 from corpuslint import engine, plugins
 from corpuslint.cache import DIRECTORY
 from corpuslint.config import Config
+from corpuslint.readers.text import TextReader
 from corpuslint.runner import Overrides, check
 from tests.corpus_helpers import article, paragraph, run, summary
 
@@ -205,3 +207,23 @@ def test_an_index_of_the_old_format_is_removed(corpus: Path) -> None:
     run(corpus, cache=True)
     assert not stale.exists()
     assert list((corpus / DIRECTORY).glob("keys2-*.idx"))
+
+
+def test_a_file_changed_while_it_is_read_is_not_cached_under_its_new_content(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = corpus / "z-notes.txt"
+    path.write_text(f"Notes\n\n{paragraph(5)}\n")
+    read = TextReader.read
+
+    def read_then_change(self: TextReader, file: Path, display: str) -> Iterator[Any]:
+        yield from read(self, file, display)
+        if file == path:  # changed after the reader, before anything else looks at it
+            file.write_text(f"Notes\n\n{paragraph(5)}\n\n{paragraph(1)}\n")
+
+    monkeypatch.setattr(TextReader, "read", read_then_change)
+    run(corpus, cache=True)
+    monkeypatch.undo()
+    fresh = summary(run(corpus, cache=False))
+    assert ("CL102", "z-notes.txt", 5, "old.md", 6) in fresh
+    assert summary(run(corpus, cache=True)) == fresh

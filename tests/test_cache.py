@@ -102,11 +102,12 @@ def test_a_damaged_entry_is_detected_and_its_file_checked_again(
 ) -> None:
     run(corpus, cache=True)
     with sqlite3.connect(corpus / DIRECTORY / "cache.sqlite") as db:
-        (blob,) = db.execute("SELECT outcome FROM files WHERE path LIKE '%old.md'").fetchone()
+        old = "SELECT id FROM files WHERE path LIKE '%old.md'"
+        (blob,) = db.execute(f"SELECT outcome FROM blobs WHERE id = ({old})").fetchone()
         # One byte of the text changed: still a valid pickle, with a wrong paragraph.
         damaged = blob.replace(b"paragraph 1 says", b"paragraph 1 sayz")
         assert damaged != blob
-        db.execute("UPDATE files SET outcome = ? WHERE path LIKE '%old.md'", (damaged,))
+        db.execute(f"UPDATE blobs SET outcome = ? WHERE id = ({old})", (damaged,))
     (corpus / "z-copy.md").write_text(article("Copy", [paragraph(1)]))
     seen = count_reads(monkeypatch)
     result = run(corpus, cache=True)
@@ -185,7 +186,7 @@ def test_workers_fill_the_cache_that_a_later_run_reuses(
 
 
 def test_key_index_lookup_finds_every_holder_and_strangers_only_in_the_low_bits() -> None:
-    rowids = np.array([40, 41, 42, 43, 44], dtype=np.int32)  # 3 bits number 5 entries
+    rowids = np.array([40, 41, 42, 43, 44], dtype=np.int64)  # 3 bits number 5 entries
     held = {0: [8, -16], 1: [8, 1 << 40], 2: [15], 3: [2**63 - 1], 4: [-(2**63)]}
     values = np.sort(np.array([(key & ~7) | entry for entry, keys in held.items() for key in keys]))
 
@@ -227,3 +228,15 @@ def test_a_file_changed_while_it_is_read_is_not_cached_under_its_new_content(
     fresh = summary(run(corpus, cache=False))
     assert ("CL102", "z-notes.txt", 5, "old.md", 6) in fresh
     assert summary(run(corpus, cache=True)) == fresh
+
+
+def test_a_file_changed_after_the_key_index_is_seen_with_its_new_keys(corpus: Path) -> None:
+    for number in range(6):  # enough unchanged files that the runs below use the index
+        (corpus / f"a{number}.md").write_text(article(f"A {number}", [paragraph(30 + number)]))
+    run(corpus, cache=True)  # whole corpus: the key index is written
+    # The newest entry (other.md, stored last) changes; a run over another file stores it
+    # again, alone. Under its old id the index would still give its old keys for it.
+    (corpus / "other.md").write_text(article("Other", [paragraph(3), paragraph(9)]))
+    assert summary(run(corpus, ["a0.md"], cache=True)) == []
+    (corpus / "two.md").write_text(article("Two", [paragraph(9)]))
+    assert summary(run(corpus, ["two.md"], cache=True)) == [("CL102", "two.md", 6, "other.md", 8)]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corpuslint.readers.base import ReadError, decode, split_lines
 from corpuslint.readers.frontmatter import split_front_matter
@@ -87,3 +91,9 @@ def test_decode() -> None:
 
 def test_split_lines_only_on_line_breaks() -> None:
     assert split_lines("a\r\nb\rc\nd\u2028e") == ["a", "b", "c", "d\u2028e"]
+    assert split_lines("a\nb\u2028\x85\x0c\n") == ["a", "b\u2028\x85\x0c", ""]  # no CR
+
+
+@given(st.text(st.sampled_from("ab \r\n\u2028\x85\x0b")))
+def test_split_lines_is_the_line_break_pattern_with_or_without_a_cr(text: str) -> None:
+    assert split_lines(text) == re.split(r"\r\n|\r|\n", text)

@@ -47,11 +47,6 @@ def agreeing(first: int, second: int) -> int:
     return BINS - (differ & _LOW_BITS).bit_count()
 
 
-def close(first: int | None, second: int | None, needed: int) -> bool:
-    """Whether two sketches agree on ``needed`` values or more (a missing one always does)."""
-    return first is None or second is None or agreeing(first, second) >= needed
-
-
 def values(sketches: Sequence[bytes]) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
     """The sketches' 4-bit values, one row each, and which rows hold a sketch at all."""
     known = np.fromiter((len(s) == SIZE for s in sketches), dtype=bool, count=len(sketches))

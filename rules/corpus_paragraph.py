@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
 from corpuslint import sketch
@@ -29,7 +30,22 @@ def _allowed(allow: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{entry})" for entry in allow), re.IGNORECASE)
 
 
-def _original_first(group: Sequence[Signature]) -> list[Signature]:
+@lru_cache(maxsize=128)
+def _lower_pairs(count: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Every (copy, earlier) position pair of a group of ``count``, by copy then earlier.
+
+    Cached: ``np.tril_indices`` cost 90 us a group, more than filtering its pairs.
+    """
+    copies, earlier = np.tril_indices(count, -1)
+    copies.setflags(write=False)
+    earlier.setflags(write=False)
+    return copies, earlier
+
+
+def _original_first(group: Sequence[Signature]) -> Sequence[Signature]:
+    if len(group) == 2:  # most groups: two paragraphs that share a band by chance
+        first, second = group
+        return group if first.order() <= second.order() else (second, first)
     return sorted(group, key=Signature.order)
 
 
@@ -165,15 +181,21 @@ class CorpusDuplicateParagraph(CorpusRule):
         if len(ordered) > MANY_FROM:
             yield from self._near_many(ordered, threshold, needed)
             return
-        summaries = [sketch.as_int(s.sketch) for s in ordered] if needed else []
+        summaries = [sketch.as_int(s.sketch) if needed else None for s in ordered]
         for position, copy in enumerate(ordered):
             if not copy.target:
                 continue
+            mine = summaries[position]
             for earlier in range(position):
                 original = ordered[earlier]
                 if original.path == copy.path and original.record == copy.record:
                     continue
-                if needed and not sketch.close(summaries[position], summaries[earlier], needed):
+                theirs = summaries[earlier]  # None: no sketch (or no filter), never rejected
+                if (
+                    mine is not None
+                    and theirs is not None
+                    and sketch.agreeing(mine, theirs) < needed
+                ):
                     continue
                 score = fuzz.ratio(copy.text, original.text, score_cutoff=threshold)
                 if score:
@@ -185,7 +207,7 @@ class CorpusDuplicateParagraph(CorpusRule):
     ) -> Iterator[Violation]:
         """``_near`` for a large group: every (copy, earlier) pair filtered at once."""
         count = len(ordered)
-        copies, earlier = np.tril_indices(count, -1)  # by copy, then earlier: row-major
+        copies, earlier = _lower_pairs(count)
         documents: dict[tuple[str, str | None], int] = {}
         owner = np.fromiter(
             (documents.setdefault(s.document, len(documents)) for s in ordered),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -151,5 +152,8 @@ def test_min_jaccard_rejects_candidates_whose_sketches_disagree(fillers: int) ->
     assert list(rule.compare(-1, group, options)) == []
     (found,) = rule.compare(-1, group, {**options, "min-jaccard": 0.0})
     assert (found.path, found.related[0].path) == ("01.md", "00.md")
+    # A signature without a sketch is never rejected by it.
+    unsketched = [replace(group[0], sketch=b""), *group[1:]]
+    assert [v.path for v in rule.compare(-1, unsketched, options)] == ["01.md"]
     assert found.similarity is not None
     assert 80 <= found.similarity < 90

@@ -273,13 +273,13 @@ class Cache:
             for rowid, blob in rows:
                 yield rowid, pickle.loads(_unsealed(blob))
 
-    def touch(self, path: Path, size: int, mtime: int) -> None:
+    def touch(self, location: str, size: int, mtime: int) -> None:
         """Record a new timestamp for a file whose content hash did not change."""
-        self._pending.append(("touch", str(path), size, mtime))
+        self._pending.append(("touch", location, size, mtime))
 
     def store(
         self,
-        path: Path,
+        location: str,
         display: str,
         size: int,
         mtime: int,
@@ -299,7 +299,7 @@ class Cache:
             pickled = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         blob = _sealed(pickled)
         self._pending.append(
-            ("store", str(path), display, size, mtime, digest, outcome_keys(outcome), blob)
+            ("store", location, display, size, mtime, digest, outcome_keys(outcome), blob)
         )
         self._pending_bytes += len(blob)
         if self._pending_bytes > FLUSH_BYTES:  # a cold run over 100k files would hold 800 MB
@@ -331,18 +331,21 @@ class Cache:
         the file's keys and miss what its new content shares.
         """
         assert self._db is not None
-        path, display, size, mtime, digest, keys, blob = entry
-        where = (path, self.settings)
-        self._db.execute(
-            "DELETE FROM blobs WHERE id IN (SELECT id FROM files WHERE path = ? AND settings = ?)",
-            where,
+        location, display, size, mtime, digest, keys, blob = entry
+        where = (location, self.settings)
+        insert = (
+            "INSERT OR IGNORE INTO files (path, settings, display, size, mtime, digest)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
         )
-        self._db.execute("DELETE FROM files WHERE path = ? AND settings = ?", where)
-        added = self._db.execute(
-            "INSERT INTO files (path, settings, display, size, mtime, digest)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (*where, display, size, mtime, digest),
-        )
+        added = self._db.execute(insert, (*where, display, size, mtime, digest))
+        if not added.rowcount:  # the file has an entry: replace it, under a new id
+            self._db.execute(
+                "DELETE FROM blobs WHERE id IN"
+                " (SELECT id FROM files WHERE path = ? AND settings = ?)",
+                where,
+            )
+            self._db.execute("DELETE FROM files WHERE path = ? AND settings = ?", where)
+            added = self._db.execute(insert, (*where, display, size, mtime, digest))
         self._db.execute("INSERT INTO blobs VALUES (?, ?, ?)", (added.lastrowid, keys, blob))
 
     def close(self) -> None:

@@ -16,7 +16,6 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -89,14 +88,6 @@ def _corrupt(error: sqlite3.DatabaseError) -> bool:
 
 class CacheError(Exception):
     """The cache cannot be used; the run goes on without it."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A cached file: what validates it and where its outcome is stored."""
-
-    rowid: int
-    keys: bytes
 
 
 def settings_digest(*parts: object) -> str:

@@ -70,8 +70,10 @@ def _mix(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
     return mixed
 
 
-def band_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tuple[int, ...]]:
-    """Locality-sensitive keys of each text: ``bands`` keys, shared by near copies.
+def near_keys(
+    texts: Sequence[str], bands: int = 21, rows: int = 6
+) -> list[tuple[tuple[int, ...], bytes]]:
+    """Locality-sensitive keys of each text (``bands`` of them) and its MinHash sketch.
 
     A one-permutation MinHash of character 5-gram shingles (128 bins, densified by
     rotation), cut into ``bands`` bands of ``rows`` values; each band hashes to one key.
@@ -79,18 +81,10 @@ def band_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tupl
     texts a few words apart and rarely for texts that only share a phrase. Measured on
     real paragraphs (`../shared/research/near-duplicates.md`): recall 0.99 against
     rapidfuzz ratio >= 85 with 25 x 5. All texts of a document are hashed in one batch.
-    """
-    return [keys for keys, _sketch in near_keys(texts, bands, rows)]
-
-
-def near_keys(
-    texts: Sequence[str], bands: int = 21, rows: int = 6
-) -> list[tuple[tuple[int, ...], bytes]]:
-    """Each text's :func:`band_keys` and its MinHash sketch (see ``corpuslint.sketch``).
 
     The sketch keeps 4 bits of each of the 128 MinHash values, packed in 64 bytes: two
-    sketches estimate how similar their texts are without the texts. A text too short
-    for one shingle has neither keys nor sketch.
+    sketches estimate how similar their texts are without the texts (``corpuslint.sketch``).
+    A text too short for one shingle has neither keys nor sketch.
     """
     if bands * rows > _BINS:
         raise ValueError(f"{bands} bands x {rows} rows need more than {_BINS} bins")

@@ -47,7 +47,7 @@ def agreeing(first: int, second: int) -> int:
     return BINS - (differ & _LOW_BITS).bit_count()
 
 
-def values(sketches: Sequence[bytes]) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+def _values(sketches: Sequence[bytes]) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
     """The sketches' 4-bit values, one row each, and which rows hold a sketch at all."""
     known = np.fromiter((len(s) == SIZE for s in sketches), dtype=bool, count=len(sketches))
     packed = np.zeros((len(sketches), SIZE), dtype=np.uint8)
@@ -68,7 +68,7 @@ def agreeing_pairs(
     A pair with a missing sketch counts as agreeing on every value: it is never
     rejected for want of one.
     """
-    unpacked, known = values(sketches)
+    unpacked, known = _values(sketches)
     counts = np.empty(len(first), dtype=np.int64)
     step = 1 << 16  # pairs at a time: 8 MB of comparisons
     for start in range(0, len(first), step):

@@ -137,15 +137,15 @@ class Checker:
         """
         return self._check(source, digest=False)[0]
 
-    def cache_entry(self, source: SourceFile) -> tuple[bytes, str]:
-        """:meth:`check`, pickled for the cache, and the content digest of what was read.
+    def cache_entry(self, source: SourceFile) -> tuple[FileOutcome, bytes, str]:
+        """:meth:`check`, also pickled for the cache, and the digest of what was read.
 
-        Run in the worker: the parent stores the pickle as it came (it had to unpickle
+        In a worker, the parent then stores the pickle as it came (it has to unpickle
         it anyway) and need not read the file again for its digest. ``""`` is the
         digest of a file that could not be read.
         """
         outcome, digest = self._check(source, digest=True)
-        return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), digest
+        return outcome, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), digest
 
     def _check(self, source: SourceFile, digest: bool) -> tuple[FileOutcome, str]:
         reader = self.reader(source)
@@ -363,8 +363,9 @@ def _check_in_worker(source: SourceFile) -> FileOutcome:
     return _WORKER[0].check(source)
 
 
-def _cache_entry_in_worker(source: SourceFile) -> tuple[bytes, str]:
-    return _WORKER[0].cache_entry(source)
+def _cache_entry_in_worker(source: SourceFile) -> tuple[None, bytes, str]:
+    _outcome, pickled, digest = _WORKER[0].cache_entry(source)
+    return None, pickled, digest  # the pickle alone crosses to the parent
 
 
 def default_jobs() -> int:
@@ -389,9 +390,13 @@ def cache_entry_pass(
     sources: Sequence[SourceFile],
     jobs: int,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[tuple[SourceFile, tuple[bytes, str]]]:
-    """Each file's :meth:`Checker.cache_entry`, in the order of ``sources``."""
-    return _each(checker, sources, jobs, progress, checker.cache_entry, _cache_entry_in_worker)
+) -> Iterator[tuple[SourceFile, FileOutcome, bytes, str]]:
+    """Each file's outcome, its pickle and its digest, in the order of ``sources``."""
+    entries: Iterator[tuple[SourceFile, tuple[FileOutcome | None, bytes, str]]] = _each(
+        checker, sources, jobs, progress, checker.cache_entry, _cache_entry_in_worker
+    )
+    for source, (outcome, pickled, digest) in entries:
+        yield source, outcome if outcome is not None else pickle.loads(pickled), pickled, digest
 
 
 def _each(

@@ -7,7 +7,6 @@ even loaded: only the keys of every file are read.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -103,8 +102,7 @@ def cached_pass(
     whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others)
     fresh = cache_entry_pass(checker, [m.source for m in misses], jobs, progress)
     target_keys: list[bytes] = []  # only needed to pick the cached files a few targets share
-    for miss, (source, (pickled, digest)) in zip(misses, fresh, strict=True):
-        outcome: FileOutcome = pickle.loads(pickled)
+    for miss, (source, outcome, pickled, digest) in zip(misses, fresh, strict=True):
         if digest and miss.size >= 0:
             # The location, not source.path: building 100,000 Path objects cost 1 s.
             cache.store(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 _T = TypeVar("_T")
@@ -32,5 +33,23 @@ def freezing(items: Iterable[_T], every: int = FREEZE_EVERY) -> Iterator[_T]:
             yield item
             if number % every == 0:
                 gc.freeze()
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """Freeze every object alive now until the block ends: for a pass over what is kept.
+
+    The corpus pass only reads the signatures the document pass kept, but its own
+    short-lived objects start collections that walk all of them: 2 of its 14 s at
+    100,000 articles.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
     finally:
         gc.unfreeze()

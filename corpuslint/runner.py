@@ -13,7 +13,7 @@ from corpuslint.config import Config, reader_settings, rule_options
 from corpuslint.core_rules import UnusedSuppression
 from corpuslint.discover import Discovery, Skipped, SourceFile
 from corpuslint.engine import Checker, Plan, default_jobs, document_pass
-from corpuslint.gc_pause import freezing
+from corpuslint.gc_pause import freezing, frozen
 from corpuslint.incremental import cached_pass
 from corpuslint.model import Severity, Signature, Span, Violation
 from corpuslint.report.base import Result
@@ -169,8 +169,9 @@ def check(
             collected.warnings.extend(outcome.notices)
         collected.errors.extend(outcome.errors)
         signatures.append((source.target or source.location in new, outcome.signatures))
-    corpus_findings = checker.compare(signatures, collected.errors)
-    collected.violations.extend(v for v in corpus_findings if v.path in target_paths)
+    with frozen():
+        corpus_findings = checker.compare(signatures, collected.errors)
+        collected.violations.extend(v for v in corpus_findings if v.path in target_paths)
     del signatures  # before the cache indexes its keys: the two together peaked at 2.4 GB
     if cache is not None and cache.index_due:
         cache.write_key_index()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 
-from corpuslint.gc_pause import freezing
+import pytest
+
+from corpuslint.gc_pause import freezing, frozen
 
 
 class Node:
@@ -45,3 +47,29 @@ def test_nothing_frozen_while_the_collector_is_disabled() -> None:
     finally:
         gc.enable()
     assert counts == [0] * 10
+
+
+def test_frozen_block_holds_what_lived_before_it_and_releases_it_even_on_error() -> None:
+    kept = [Node() for _ in range(20)]
+    counts: list[int] = []
+
+    def fail_inside() -> None:
+        with frozen():
+            counts.append(gc.get_freeze_count())
+            raise RuntimeError("the block failed")
+
+    with pytest.raises(RuntimeError):
+        fail_inside()
+    assert counts[0] >= len(kept)
+    assert gc.get_freeze_count() == 0
+    del kept
+    assert gc.collect() >= 20
+
+
+def test_frozen_block_freezes_nothing_while_the_collector_is_disabled() -> None:
+    gc.disable()
+    try:
+        with frozen():
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()

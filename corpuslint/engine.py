@@ -21,11 +21,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+import numpy as np
+from numpy.typing import NDArray
+
 from corpuslint import budget, plugins
 from corpuslint.config import DEFAULT_RULE_TIMEOUT
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.discover import SourceFile
-from corpuslint.grouping import KeyIndex
+from corpuslint.grouping import KeyIndex, PairTest
 from corpuslint.hashing import content_digest, file_digest
 from corpuslint.model import Document, Location, Notice, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
@@ -256,13 +259,48 @@ class Checker:
             if everyone and not all(s.target for s in found):  # cached from a narrower run
                 found = [_marked(s, True) for s in found]
             with budget.handler(self.plan.rule_timeout):
-                for key, members in index.groups(None if everyone else wanted):
+                pairs = self.pair_test(rule, found, errors)
+                for key, members in index.groups(None if everyone else wanted, pairs):
                     if everyone:  # a whole-corpus run: mark once above, not per member
                         group = [found[m] for m in members]
                     else:
                         group = [_marked(found[m], m in wanted) for m in members]
                     self.judge(rule, key, group, best, errors)
             yield from best.values()
+
+    def pair_test(
+        self, rule: CorpusRule, found: Sequence[Signature], errors: list[str]
+    ) -> PairTest | None:
+        """The rule's test of groups of two (see ``CorpusRule.pair_test``), failing safe.
+
+        If getting the test or running it fails, the error is reported and every pair
+        goes on to ``compare``: the test only ever saves time.
+        """
+        try:
+            test = budget.within(
+                self.plan.rule_timeout,
+                lambda: rule.pair_test(found, self.plan.options[rule.code]),
+            )
+        except Exception as exc:
+            errors.append(self._internal(rule, "the corpus pass (pair test)", exc))
+            return None
+        if test is None:
+            return None
+        failed: list[bool] = []
+
+        def guarded(first: NDArray[np.int32], second: NDArray[np.int32]) -> NDArray[np.bool_]:
+            if not failed:
+                try:
+                    kept = np.asarray(test(first, second), dtype=bool)
+                    if kept.shape == first.shape:
+                        return kept
+                    raise ValueError(f"{kept.shape} answers for {len(first)} pairs")
+                except Exception as exc:  # a plugin's bug: name it, keep going
+                    failed.append(True)
+                    errors.append(self._internal(rule, "the corpus pass (pair test)", exc))
+            return np.ones(len(first), dtype=bool)
+
+        return guarded
 
     def judge(
         self,

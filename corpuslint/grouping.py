@@ -8,7 +8,8 @@ hundred megabytes, where a dict of lists would take gigabytes.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -17,6 +18,11 @@ from numpy.typing import NDArray
 _CHUNK = 1 << 16  # members turned into Python ints at a time
 _SLICE = 1 << 20  # sorted keys compared at a time
 _PART = 1 << 22  # keys sorted at a time
+_SORTERS = 2  # key ranges prepared at once, besides the one being judged
+_TESTED = 32  # larger groups go to the rule untested: their pairs grow as the square
+
+PairTest = Callable[["NDArray[np.int32]", "NDArray[np.int32]"], "NDArray[np.bool_]"]
+"""Which pairs of signatures (by number, ``first[i]`` with ``second[i]``) to keep."""
 
 
 class KeyIndex:
@@ -47,13 +53,18 @@ class KeyIndex:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def groups(self, wanted: set[int] | None = None) -> Iterator[tuple[int, list[int]]]:
+    def groups(
+        self, wanted: set[int] | None = None, pairs: PairTest | None = None
+    ) -> Iterator[tuple[int, list[int]]]:
         """Each key held by two or more signatures, with their numbers in ascending order.
 
         With ``wanted``, only groups that contain one of those signature numbers: the
         filter runs in numpy, so a pre-commit run over a few files does not visit the
-        corpus's million groups in Python. The members of every group are worked out in
-        one pass over numpy arrays too: per group, Python only slices a list.
+        corpus's million groups in Python. With ``pairs``, only groups (of up to 32)
+        with a pair it keeps: most groups are a few paragraphs that share a key by
+        chance, and one numpy call tests all groups of a size. The members of every
+        group are worked out in one pass over numpy arrays too: per group, Python only
+        slices a list.
         """
         if not self._keys:
             return
@@ -66,24 +77,26 @@ class KeyIndex:
             marked[chosen] = True
         ranges = _ranges(keys)
         if len(ranges) == 1:
-            yield from _emit(*_prepare(keys, owners, marked))
+            yield from _emit(*_prepare(keys, owners, marked, pairs))
             return
 
         # Sorting all keys at once would hold their order (8 bytes a key) and the sort's
         # buffer besides them: 270 MB at 100k articles, at the run's peak of memory. So
-        # each key range is sorted on its own, the next one in a thread while the caller
-        # judges this one's groups: numpy sorts without the GIL, and the judging is
-        # Python on one core (3 s of sorting overlapped at 100k articles).
+        # each key range is sorted on its own, the next ones in two threads while the
+        # caller judges this one's groups: numpy sorts without the GIL, and the judging
+        # is Python on one core.
         def prepare(low: int, high: int) -> _Prepared:
             inside = (keys >= low) & (keys <= high)
-            return _prepare(keys[inside], owners[inside], marked)
+            return _prepare(keys[inside], owners[inside], marked, pairs)
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpuslint-sort") as pool:
-            coming = pool.submit(prepare, *ranges[0])
-            for following in [*ranges[1:], None]:
-                ready = coming.result()
-                if following is not None:
-                    coming = pool.submit(prepare, *following)
+        with ThreadPoolExecutor(_SORTERS, thread_name_prefix="corpuslint-sort") as pool:
+            coming = deque(pool.submit(prepare, *bounds) for bounds in ranges[:_SORTERS])
+            following = iter(ranges[_SORTERS:])
+            while coming:
+                ready = coming.popleft().result()
+                bounds = next(following, None)
+                if bounds is not None:
+                    coming.append(pool.submit(prepare, *bounds))
                 yield from _emit(*ready)
 
 
@@ -99,11 +112,15 @@ def _ranges(keys: NDArray[np.int64]) -> list[tuple[int, int]]:
 
 
 def _prepare(
-    keys: NDArray[np.int64], owners: NDArray[np.int32], marked: NDArray[np.bool_] | None
+    keys: NDArray[np.int64],
+    owners: NDArray[np.int32],
+    marked: NDArray[np.bool_] | None,
+    pairs: PairTest | None = None,
 ) -> _Prepared:
     """The groups of some keys: each group's key, where its members end, and the members.
 
-    ``marked`` flags the wanted signatures. All numpy: no Python object per key.
+    ``marked`` flags the wanted signatures and ``pairs`` tests the groups of two (see
+    ``KeyIndex.groups``). All numpy: no Python object per key.
     """
     # Stable: equal keys keep insertion order, so members come out ascending when
     # signatures were added in order (the engines' case); measured faster, too.
@@ -122,7 +139,33 @@ def _prepare(
         if not len(starts):
             return [], [], np.zeros(0, dtype=np.int32)
     members, sizes = _distinct(members, sizes)
+    if pairs is not None:
+        members, starts, sizes = _tested(members, starts, sizes, pairs)
     return keys[order[starts]].tolist(), np.cumsum(sizes).tolist(), members
+
+
+def _tested(
+    members: NDArray[np.int32],
+    starts: NDArray[np.intp],
+    sizes: NDArray[np.intp],
+    pairs: PairTest,
+) -> tuple[NDArray[np.int32], NDArray[np.intp], NDArray[np.intp]]:
+    """The runs without the runs of up to ``_TESTED`` members none of whose pairs ``pairs`` keeps.
+
+    The runs of each size are tested in one call: their members as rows, every
+    (later, earlier) pair of columns.
+    """
+    offsets = _offsets(sizes)
+    keep = np.ones(len(sizes), dtype=bool)
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= _TESTED)]).tolist():
+        runs = np.flatnonzero(sizes == size)
+        rows = members[offsets[runs][:, np.newaxis] + np.arange(size)]
+        later, earlier = np.tril_indices(size, -1)
+        kept = pairs(rows[:, later].ravel(), rows[:, earlier].ravel())
+        keep[runs[~kept.reshape(len(runs), -1).any(axis=1)]] = False
+    if keep.all():
+        return members, starts, sizes
+    return members[np.repeat(keep, sizes)], starts[keep], sizes[keep]
 
 
 def _emit(

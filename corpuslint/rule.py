@@ -10,7 +10,8 @@ What the engine expects back:
   that is not a finding, such as a cap the rule hit; notices are printed as warnings
   for target files.
 - ``CorpusRule.signatures`` yields :class:`Signature` items; ``CorpusRule.compare``
-  yields :class:`Violation` findings.
+  yields :class:`Violation` findings. ``CorpusRule.pair_test`` may return a numpy test
+  of pairs that spares ``compare`` the groups it could find nothing in.
 
 Anything else is an internal error naming the plugin and the rule. So is a call that
 runs past the run's time budget (``rule-timeout``, default 60 s): it is stopped with
@@ -28,7 +29,7 @@ import inspect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from corpuslint.model import (
     Document,
@@ -40,6 +41,9 @@ from corpuslint.model import (
     Violation,
     fingerprint,
 )
+
+if TYPE_CHECKING:
+    from corpuslint.grouping import PairTest
 
 
 class Scope(str, enum.Enum):
@@ -154,3 +158,18 @@ class CorpusRule(Rule):
     ) -> Iterable[Violation]:
         """Yield findings for one group of signatures that share ``key``."""
         raise NotImplementedError
+
+    def pair_test(
+        self, signatures: Sequence[Signature], options: Mapping[str, Any]
+    ) -> PairTest | None:
+        """A test of many pairs at once, so that ``compare`` is not called in vain; or ``None``.
+
+        The engine may call this once per corpus pass with all of the rule's signatures,
+        then call the test with two arrays of positions in ``signatures`` (pair ``i`` is
+        ``first[i]`` with ``second[i]``; ``first`` is the later one) to get which pairs
+        to keep. ``compare`` is not called for a group none of whose pairs is kept, so
+        the test must reject only pairs that can never be a finding together. Most
+        groups are a few blocks sharing a key by chance: a numpy call for all of them
+        instead of a Python call each. An engine may skip the test; findings are the same.
+        """
+        return None

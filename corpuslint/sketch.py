@@ -47,13 +47,44 @@ def agreeing(first: int, second: int) -> int:
     return BINS - (differ & _LOW_BITS).bit_count()
 
 
-def _values(sketches: Sequence[bytes]) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
-    """The sketches' 4-bit values, one row each, and which rows hold a sketch at all."""
+def _rows(sketches: Sequence[bytes]) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """The sketches as rows of packed bytes (zeros where none) and which rows hold one."""
     known = np.fromiter((len(s) == SIZE for s in sketches), dtype=bool, count=len(sketches))
     packed = np.zeros((len(sketches), SIZE), dtype=np.uint8)
     if known.any():
         held = b"".join(s for s in sketches if len(s) == SIZE)
         packed[known] = np.frombuffer(held, dtype=np.uint8).reshape(-1, SIZE)
+    return packed, known
+
+
+class PairFilter:
+    """Which pairs of many sketches agree on ``needed`` values or more, many pairs at once.
+
+    Holds the sketches as one array (64 bytes each: 64 MB for a million) so that a
+    call tests any number of pairs in numpy. A missing sketch agrees with everything.
+    """
+
+    def __init__(self, sketches: Sequence[bytes], needed: int) -> None:
+        self._packed, self._known = _rows(sketches)
+        self._needed = needed
+
+    def __call__(
+        self, first: NDArray[np.integer], second: NDArray[np.integer]
+    ) -> NDArray[np.bool_]:
+        kept = np.empty(len(first), dtype=bool)
+        step = 1 << 16  # pairs at a time: a few MB of differences
+        for start in range(0, len(first), step):
+            left, right = first[start : start + step], second[start : start + step]
+            differ = self._packed[left] ^ self._packed[right]
+            same = ((differ & 0xF) == 0).sum(axis=1) + ((differ >> 4) == 0).sum(axis=1)
+            kept[start : start + step] = same >= self._needed
+        kept |= ~(self._known[first] & self._known[second])
+        return kept
+
+
+def _values(sketches: Sequence[bytes]) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """The sketches' 4-bit values, one row each, and which rows hold a sketch at all."""
+    packed, known = _rows(sketches)
     unpacked = np.empty((len(sketches), BINS), dtype=np.uint8)
     unpacked[:, 0::2] = packed & 0xF
     unpacked[:, 1::2] = packed >> 4

@@ -63,6 +63,25 @@ def _originals(ordered: Sequence[Signature]) -> tuple[Signature | None, int]:
     return None, len(ordered)
 
 
+class _PairTest:
+    """Which pairs of paragraphs ``compare`` could report: of two documents, sketches close."""
+
+    def __init__(self, signatures: Sequence[Signature], needed: int) -> None:
+        documents: dict[tuple[str, str | None], int] = {}
+        self._documents = np.fromiter(
+            (documents.setdefault((s.path, s.record), len(documents)) for s in signatures),
+            dtype=np.int64,
+            count=len(signatures),
+        )
+        self._close = sketch.PairFilter([s.sketch for s in signatures], needed) if needed else None
+
+    def __call__(self, first: NDArray[np.int32], second: NDArray[np.int32]) -> NDArray[np.bool_]:
+        kept: NDArray[np.bool_] = self._documents[first] != self._documents[second]
+        if self._close is not None:
+            kept &= self._close(first, second)
+        return kept
+
+
 class CorpusDuplicateParagraph(CorpusRule):
     r"""Flags a paragraph that also stands, exactly or nearly, in another document.
 
@@ -143,6 +162,13 @@ class CorpusDuplicateParagraph(CorpusRule):
             yield Signature(
                 keys, document.path, block.span, text, document.record, block.label, True, summary
             )
+
+    def pair_test(self, signatures: Sequence[Signature], options: Mapping[str, Any]) -> _PairTest:
+        """Paragraphs of one document, or whose sketches agree too little, are no copies.
+
+        Exact copies have equal text, so equal sketches: the test holds for them too.
+        """
+        return _PairTest(signatures, sketch.needed(options["min-jaccard"]))
 
     def compare(
         self, key: int, signatures: Sequence[Signature], options: Mapping[str, Any]

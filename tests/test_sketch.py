@@ -77,3 +77,16 @@ def test_the_estimate_tracks_the_true_jaccard_similarity() -> None:
     # About 0.04 standard error for 128 values; sketches that were noise would be off by ~0.5.
     assert sum(errors) / len(errors) < 0.05
     assert max(errors) < 0.2
+
+
+@given(st.lists(sketches | st.just(b""), min_size=2, max_size=6), st.integers(0, sketch.BINS))
+def test_pair_filter_keeps_exactly_the_pairs_that_agree_enough(
+    held: list[bytes], needed: int
+) -> None:
+    later, earlier = np.tril_indices(len(held), -1)
+    kept = sketch.PairFilter(held, needed)(later, earlier).tolist()
+    expected = [
+        not held[a] or not held[b] or sketch.agreeing_pairs(held, [a], [b])[0] >= needed
+        for a, b in zip(later.tolist(), earlier.tolist(), strict=True)
+    ]
+    assert kept == expected

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from corpuslint.hashing import near_keys, pack
@@ -135,6 +137,80 @@ def test_near_copies_in_small_and_large_groups(tmp_path: Path, copies: int) -> N
         for code, line in (("CL102", 6), ("CL102", 10))
     ]
     assert all(v.similarity is not None and v.similarity >= 90 for v in result.violations)
+
+
+def test_groups_the_pair_test_rejects_are_never_compared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(6):
+        text = paragraph(1, words=40).replace("the", f"the{number}", 1)
+        # Repeated in its own file: groups of two paragraphs of one document, never a match.
+        body = [text, paragraph(99 + number), text, paragraph(99 + number)]
+        write(tmp_path, f"d{number}.md", article(f"Story {number}", body))
+    calls: list[int] = []
+    compare = CorpusDuplicateParagraph.compare
+
+    def counted(self: CorpusDuplicateParagraph, key: int, group: Any, options: Any) -> Any:
+        calls.append(len(group))
+        return compare(self, key, group, options)
+
+    monkeypatch.setattr(CorpusDuplicateParagraph, "compare", counted)
+    tested = summary(run(tmp_path, select="CL102"))
+    tested_calls = len(calls)
+    monkeypatch.setattr(CorpusDuplicateParagraph, "pair_test", lambda self, found, options: None)
+    calls.clear()
+    assert summary(run(tmp_path, select="CL102")) == tested
+    assert len(tested) == 10  # two copies in each of five files
+    assert tested_calls < len(calls)
+
+
+def _broken_pair_test(self: Any, found: Any, options: Any) -> Any:
+    raise ValueError("pair test exploded")
+
+
+def _short_pair_test(self: Any, found: Any, options: Any) -> Any:
+    return lambda later, earlier: np.ones(1, dtype=bool)  # one answer, whatever was asked
+
+
+@pytest.mark.parametrize("broken", [_broken_pair_test, _short_pair_test])
+def test_a_failing_pair_test_is_an_internal_error_and_every_group_is_compared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: Any
+) -> None:
+    write(tmp_path, "a.md", article("One", [paragraph(1), paragraph(2), paragraph(3)]))
+    write(tmp_path, "b.md", article("Two", [paragraph(4), paragraph(1), paragraph(2)]))
+    expected = summary(run(tmp_path))
+    monkeypatch.setattr(CorpusDuplicateParagraph, "pair_test", broken)
+    result = run(tmp_path)
+    assert (
+        summary(result)
+        == expected
+        == [("CL102", "b.md", 8, "a.md", 6), ("CL102", "b.md", 10, "a.md", 8)]
+    )
+    (error,) = result.errors
+    assert error.startswith(
+        "internal error: rule CL102 (corpus-duplicate-paragraph) from plugin 'builtin' failed on"
+        " the corpus pass (pair test): ValueError: "
+    )
+
+
+def test_pair_test_rejects_only_pairs_compare_cannot_report() -> None:
+    rule = CorpusDuplicateParagraph()
+    text = normalize(paragraph(5, words=60))
+    scattered = "".join("x" if i % 7 == 6 and c != " " else c for i, c in enumerate(text))
+    texts = [text, scattered, text, text]
+    paths = ["a.md", "b.md", "c.md", "c.md"]
+    found = [
+        Signature(pack([n]), path, Span.point(n + 1), t, sketch=summary)
+        for n, (path, t, (_keys, summary)) in enumerate(
+            zip(paths, texts, near_keys(texts), strict=True)
+        )
+    ]
+    later, earlier = np.array([1, 2, 3, 3]), np.array([0, 0, 0, 2])
+    options = {**rule.defaults(), "threshold": 80.0}
+    # Sketches far apart; the same text in two files; and in one file (CL101's business).
+    assert rule.pair_test(found, options)(later, earlier).tolist() == [False, True, True, False]
+    unfiltered = rule.pair_test(found, {**options, "min-jaccard": 0.0})
+    assert unfiltered(later, earlier).tolist() == [True, True, True, False]
 
 
 @pytest.mark.parametrize("fillers", [0, 20])  # pair by pair, and the numpy path (over 16)

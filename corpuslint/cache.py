@@ -64,7 +64,10 @@ def _connect(path: Path) -> sqlite3.Connection:
         # takes effect when the file is new.)
         db.execute("PRAGMA page_size=16384")
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        # No fsync: the cache can be rebuilt, and a file an OS crash damaged is detected
+        # and rebuilt (see Cache._open). Writing an entry cost 51 us with NORMAL's
+        # fsync at each checkpoint, 35 us without.
+        db.execute("PRAGMA synchronous=OFF")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, SCHEMA):
             db.execute("DROP TABLE IF EXISTS files")

@@ -60,3 +60,5 @@ def test_a_text_longer_than_a_batch_is_hashed_in_pieces_to_the_same_keys(
     monkeypatch.setattr(hashing, "_BATCH_BYTES", 97)  # every text in many overlapping pieces
     assert band_keys(texts) == whole
     assert all(whole)
+    # Alone, too: every piece counts, not only those of the first batch.
+    assert band_keys(texts[:1]) == whole[:1]

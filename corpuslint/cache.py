@@ -28,7 +28,7 @@ from corpuslint.engine import FileOutcome
 
 DIRECTORY = ".corpuslint_cache"
 FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size
-SCHEMA = 5  # 2: outcomes have notices; 3: new band keys; 4: sketches, no zlib; 5: blobs apart
+SCHEMA = 6  # 2: notices; 3: new band keys; 4: sketches, no zlib; 5: blobs apart; 6: long texts
 GITIGNORE = b"# created by corpuslint\n*\n"
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # primary result codes of a damaged database file
 _TABLE = """

@@ -7,6 +7,7 @@ ten times slower per paragraph; 63 bits so keys fit SQLite's signed INTEGER.
 from __future__ import annotations
 
 import functools
+import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -49,6 +50,11 @@ def text_key(text: str, salt: bytes = b"") -> int:
     return xxhash.xxh3_64_intdigest(salt + text.encode("utf-8", "surrogatepass")) & MASK
 
 
+def packed_text_key(text: str, salt: bytes = b"") -> bytes:
+    """:func:`text_key` packed as :func:`pack` packs it."""
+    return text_key(text, salt).to_bytes(8, sys.byteorder)
+
+
 _BINS = 128
 _VALUE_BITS = 57  # the top 7 bits of a shingle hash choose its bin, the rest is its value
 _EMPTY = np.uint64((1 << 64) - 1)
@@ -69,10 +75,8 @@ def _mix(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
     return mixed
 
 
-def near_keys(
-    texts: Sequence[str], bands: int = 21, rows: int = 6
-) -> list[tuple[tuple[int, ...], bytes]]:
-    """Locality-sensitive keys of each text (``bands`` of them) and its MinHash sketch.
+def near_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tuple[bytes, bytes]]:
+    """Locality-sensitive keys of each text (``bands`` of them, packed) and its MinHash sketch.
 
     A one-permutation MinHash of character 5-gram shingles (128 bins, densified by
     rotation), cut into ``bands`` bands of ``rows`` values; each band hashes to one key.
@@ -83,19 +87,21 @@ def near_keys(
 
     The sketch keeps 4 bits of each of the 128 MinHash values, packed in 64 bytes: two
     sketches estimate how similar their texts are without the texts (``corpuslint.sketch``).
-    A text too short for one shingle has neither keys nor sketch.
+    The keys come packed as :func:`pack` packs them (``unpack`` gives the integers):
+    that is how signatures hold them. A text too short for one shingle has neither
+    keys nor sketch.
     """
     if bands * rows > _BINS:
         raise ValueError(f"{bands} bands x {rows} rows need more than {_BINS} bins")
     # A document of 200,000 paragraphs would need 128 bins x 8 bytes x 5 arrays each at
     # once (1 GB): hash at most _BATCH_TEXTS texts at a time.
-    found: list[tuple[tuple[int, ...], bytes]] = []
+    found: list[tuple[bytes, bytes]] = []
     for start in range(0, len(texts), _BATCH_TEXTS):
         found.extend(_near_keys(texts[start : start + _BATCH_TEXTS], bands, rows))
     return found
 
 
-def _near_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[tuple[int, ...], bytes]]:
+def _near_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[bytes, bytes]]:
     """``near_keys`` of a batch of texts."""
     if not texts:
         return []
@@ -113,12 +119,14 @@ def _near_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[tuple[
     # arithmetic), offset by the band's own seed and mixed once. Mixing after every row
     # cost six passes: 40 % of the time of this function.
     combined = (used * _row_weights(rows)).sum(axis=2, dtype=np.uint64) + _band_seeds(bands)
-    keys = (_mix(combined) & np.uint64(MASK)).tolist()
+    keys = (_mix(combined) & np.uint64(MASK)).astype(np.int64).tobytes()  # 63 bits: positive
     nibbles = (signature & np.uint64(0xF)).astype(np.uint8)
     packed = (nibbles[:, 0::2] | (nibbles[:, 1::2] << np.uint8(4))).tobytes()
-    size = _BINS // 2
+    width, size = 8 * bands, _BINS // 2
     return [
-        ((), b"") if len(data) < 5 else (tuple(keys[i]), packed[i * size : (i + 1) * size])
+        (b"", b"")
+        if len(data) < 5
+        else (keys[i * width : (i + 1) * width], packed[i * size : (i + 1) * size])
         for i, data in enumerate(encoded)
     ]
 

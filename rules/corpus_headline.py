@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from corpuslint.hashing import pack, text_key
+from corpuslint.hashing import packed_text_key
 from corpuslint.model import Document, Location, Signature, Violation
 from corpuslint.rule import CorpusRule
 
@@ -44,7 +44,7 @@ class CorpusDuplicateHeadline(CorpusRule):
         if headline is None or not headline.normalized:
             return
         yield Signature(
-            pack([text_key(headline.normalized, HEADLINE_SALT)]),
+            packed_text_key(headline.normalized, HEADLINE_SALT),
             document.path,
             headline.span,
             headline.normalized,

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
 from corpuslint import sketch
-from corpuslint.hashing import near_keys, pack, text_key
+from corpuslint.hashing import near_keys, packed_text_key
 from corpuslint.model import Document, Location, Signature, Violation
 from corpuslint.rule import CorpusRule, Option, percent
 
@@ -156,9 +156,9 @@ class CorpusDuplicateParagraph(CorpusRule):
         if options["threshold"] < 100:
             near = near_keys(texts, options["bands"], options["rows"])
         else:
-            near = [((), b"")] * len(blocks)
+            near = [(b"", b"")] * len(blocks)
         for block, text, (bands, summary) in zip(blocks, texts, near, strict=True):
-            keys = pack([text_key(text, EXACT_SALT), *bands])
+            keys = packed_text_key(text, EXACT_SALT) + bands
             yield Signature(
                 keys, document.path, block.span, text, document.record, block.label, True, summary
             )

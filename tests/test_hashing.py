@@ -7,18 +7,19 @@ import random
 import pytest
 
 from corpuslint import hashing
-from corpuslint.hashing import near_keys, pack, text_key, unpack
+from corpuslint.hashing import near_keys, pack, packed_text_key, text_key, unpack
 from corpuslint.normalize import normalize
 from tests.corpus_helpers import paragraph
 
 
 def band_keys(texts: list[str], bands: int = 21, rows: int = 6) -> list[tuple[int, ...]]:
-    return [keys for keys, _sketch in near_keys(texts, bands, rows)]
+    return [unpack(keys) for keys, _sketch in near_keys(texts, bands, rows)]
 
 
 def test_pack_round_trips_and_text_key_is_stable() -> None:
     keys = [text_key("a"), text_key("a", b"salt"), 0, 2**62]
     assert unpack(pack(keys)) == tuple(keys)
+    assert packed_text_key("a", b"salt") == pack([text_key("a", b"salt")])
     assert text_key("a") == text_key("a")
     assert text_key("a") != text_key("a", b"salt")
     assert all(0 <= key < 2**63 for key in keys)

@@ -11,6 +11,7 @@ Every call into a rule runs under the plan's time budget (``rule-timeout``, see
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -389,6 +390,7 @@ def _marked(signature: Signature, target: bool) -> Signature:
 
 
 _WORKER: list[Checker] = []  # the worker process's checker, set by its initializer
+_WORKER_BUDGET = contextlib.ExitStack()  # its time budget's handler, never closed
 
 
 def _init_worker(plan: Plan) -> None:
@@ -396,6 +398,9 @@ def _init_worker(plan: Plan) -> None:
     # print tracebacks of their own or linger as orphans.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.append(Checker(plugins.load(), plan))
+    # The time budget's handler stays for the worker's life (each file's own ``handler``
+    # then finds it in place): installing it for every file was 1.6 % of a worker's time.
+    _WORKER_BUDGET.enter_context(budget.handler(plan.rule_timeout))
 
 
 def _check_in_worker(source: SourceFile) -> FileOutcome:

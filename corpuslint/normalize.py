@@ -59,13 +59,18 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def normalize(text: str) -> str:
-    """Return the comparison form of ``text`` (see the module docstring)."""
+def normalize(text: str, collapsed: bool = False) -> str:
+    """Return the comparison form of ``text`` (see the module docstring).
+
+    ``collapsed`` says ``text`` came from :func:`collapse`: ASCII text that loses no
+    character is then not scanned for whitespace again (readers collapse every block).
+    """
     if text.isascii():  # casefold() is lower() on ASCII
         data = text.encode("ascii").translate(None, _ASCII_DROP)
         if b"`" in data:  # a copy only when needed: a paragraph may be 100 MB
             data = data.replace(b"`", b"'")
-        return collapse(data.decode("ascii").lower())
+        folded = data.decode("ascii").lower()
+        return folded if collapsed and len(data) == len(text) else collapse(folded)
     text = unicodedata.normalize("NFKC", text)
     for old, new in _PAIRS:  # no replacement is itself replaced: the order does not matter
         if old in text:

@@ -82,3 +82,9 @@ def test_collapse_relies_on_every_whitespace_but_the_space_being_unprintable() -
     assert [hex(c) for c in range(0x110000) if chr(c).isspace() and chr(c).isprintable()] == [
         "0x20"
     ]
+
+
+@given(st.text() | st.text(alphabet=st.sampled_from(_TABLE_CHARS + "aZ \t\n*_`")))
+def test_normalize_of_collapsed_text_is_the_same_with_the_hint(text: str) -> None:
+    collapsed = collapse(text)
+    assert normalize(collapsed, collapsed=True) == normalize(collapsed)

@@ -152,7 +152,7 @@ class _Collector:
             kind = BlockKind.LIST_ITEM
         else:
             kind = BlockKind.PARAGRAPH
-        self.blocks.append(Block(kind, raw, normalize(raw), span, block.heading))
+        self.blocks.append(Block(kind, raw, normalize(raw, collapsed=True), span, block.heading))
 
 
 def _blocks(events: Iterable[tuple[Any, Any]], lines: _Lines) -> tuple[Block, ...]:

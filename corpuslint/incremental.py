@@ -130,4 +130,4 @@ def cached_pass(
         yield from document_pass(checker, [h.source for h in by_row.values()], jobs, progress)
     cache.flush()
     if checker.corpus_rules and whole and (misses or not cache.has_key_index):
-        cache.index_due = True  # written by the runner once the signatures are released
+        cache.index_due = True  # written by the runner during the corpus pass

@@ -128,7 +128,7 @@ def test_full_run_writes_a_key_index_used_by_runs_over_a_few_files(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(corpus, cache=True)
-    assert list((corpus / DIRECTORY).glob("keys2-*.idx"))
+    assert list((corpus / DIRECTORY).glob("keys3-*.idx"))
     # A file cached after the index was written is still found as an original.
     (corpus / "later.md").write_text(article("Later", [paragraph(7)]))
     assert summary(run(corpus, ["later.md"], cache=True)) == []
@@ -151,7 +151,7 @@ def test_unreadable_key_index_falls_back_to_every_entry(
     corpus: Path, damage: Callable[[bytes], bytes]
 ) -> None:
     run(corpus, cache=True)
-    indexes = list((corpus / DIRECTORY).glob("keys2-*.idx"))
+    indexes = list((corpus / DIRECTORY).glob("keys3-*.idx"))
     assert indexes
     for index in indexes:
         index.write_bytes(damage(index.read_bytes()))
@@ -185,29 +185,81 @@ def test_workers_fill_the_cache_that_a_later_run_reuses(
     assert len([f for f in expected if f[0] == "CL102"]) == 4
 
 
+def test_the_key_index_is_written_in_sorted_runs_beside_the_block(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "_RUN", 5)  # every file's keys split across runs
+    run(corpus, cache=True)
+    (index,) = (corpus / DIRECTORY).glob("keys3-*.idx")
+    runs, rowids = cache_module._load_index(index)
+    assert len(runs) > 2
+    assert all(len(values) <= 5 and list(values) == sorted(values) for values in runs)
+    assert len(rowids) == len(list(corpus.glob("*.md"))) + len(list(corpus.glob("*.txt")))
+    # Every entry's every key is found through the runs.
+    cache = cache_module.Cache(corpus, _settings(corpus))
+    every = cache.keys_of(rowids.tolist())
+    for rowid, keys in every.items():
+        found = cache.sharing(np.frombuffer(keys, dtype=np.int64))
+        assert found is not None
+        assert rowid in found[0]
+    cache.close()
+
+
+def test_a_key_index_is_given_up_when_the_block_beside_it_fails(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(corpus, cache=True)
+    cache = cache_module.Cache(corpus, _settings(corpus))
+    (index,) = (corpus / DIRECTORY).glob("keys3-*.idx")
+    index.unlink()
+    cache.index_due = True
+    arrays = cache_module.Cache._index_arrays
+    stopped: list[bool] = []
+
+    def after_the_block_failed(self: Any, stop: Any) -> Any:
+        stopped.append(stop.wait(10))  # the writer reads its first row once the block failed
+        return arrays(self, stop)
+
+    monkeypatch.setattr(cache_module.Cache, "_index_arrays", after_the_block_failed)
+    with pytest.raises(KeyboardInterrupt), cache.key_index_meanwhile():
+        raise KeyboardInterrupt
+    assert stopped == [True]
+    assert cache.index_due
+    assert not index.exists()
+    assert not list((corpus / DIRECTORY).glob("*.tmp"))
+    monkeypatch.undo()
+    with cache.key_index_meanwhile():
+        pass
+    assert not cache.index_due
+    assert index.is_file()
+    cache.close()
+
+
 def test_key_index_lookup_finds_every_holder_and_strangers_only_in_the_low_bits() -> None:
     rowids = np.array([40, 41, 42, 43, 44], dtype=np.int64)  # 3 bits number 5 entries
     held = {0: [8, -16], 1: [8, 1 << 40], 2: [15], 3: [2**63 - 1], 4: [-(2**63)]}
     values = np.sort(np.array([(key & ~7) | entry for entry, keys in held.items() for key in keys]))
 
     def lookup(*keys: int) -> set[int]:
-        return cache_module._lookup(values, rowids, np.array(keys, dtype=np.int64))
+        runs = [values[:3], values[3:]]  # one entry's keys in two runs
+        return cache_module._lookup(runs, rowids, np.array(keys, dtype=np.int64))
 
     assert lookup(8) == {40, 41, 42}  # 15 differs from 8 only in the 3 low bits
     assert lookup(-16, 2**63 - 1, -(2**63)) == {40, 43, 44}
     assert lookup(1 << 41, 16) == set()
     damaged = np.array([8 | 6], dtype=np.int64)  # entry 6 of 5
     with pytest.raises(ValueError, match="out of range"):
-        cache_module._lookup(damaged, rowids, np.array([8], dtype=np.int64))
+        cache_module._lookup([damaged], rowids, np.array([8], dtype=np.int64))
 
 
-def test_an_index_of_the_old_format_is_removed(corpus: Path) -> None:
-    stale = corpus / DIRECTORY / "keys-0123.idx"
+@pytest.mark.parametrize("name", ["keys-0123.idx", "keys2-0123.idx"])
+def test_an_index_of_an_old_format_is_removed(corpus: Path, name: str) -> None:
+    stale = corpus / DIRECTORY / name
     stale.parent.mkdir()
     stale.write_bytes(b"old format")
     run(corpus, cache=True)
     assert not stale.exists()
-    assert list((corpus / DIRECTORY).glob("keys2-*.idx"))
+    assert list((corpus / DIRECTORY).glob("keys3-*.idx"))
 
 
 def test_a_file_changed_while_it_is_read_is_not_cached_under_its_new_content(
@@ -240,3 +292,13 @@ def test_a_file_changed_after_the_key_index_is_seen_with_its_new_keys(corpus: Pa
     assert summary(run(corpus, ["a0.md"], cache=True)) == []
     (corpus / "two.md").write_text(article("Two", [paragraph(9)]))
     assert summary(run(corpus, ["two.md"], cache=True)) == [("CL102", "two.md", 6, "other.md", 8)]
+
+
+def _settings(corpus: Path) -> str:
+    """The settings digest the runs above stored their entries under."""
+    database = sqlite3.connect(corpus / DIRECTORY / "cache.sqlite")
+    try:
+        (settings,) = database.execute("SELECT DISTINCT settings FROM files").fetchone()
+    finally:
+        database.close()
+    return str(settings)

@@ -209,11 +209,11 @@ def test_key_index_on_a_full_disk(corpus_root: Path, monkeypatch: pytest.MonkeyP
     )
     folder = corpus_root / DIRECTORY
     assert leftovers(folder) == []
-    assert not list(folder.glob("keys2-*"))
+    assert not list(folder.glob("keys3-*"))
     monkeypatch.undo()
     warm = run(corpus_root, cache=True)  # the entries were written before the index
     assert (summary(warm), warm.warnings) == (summary(cold), ())
-    assert list(folder.glob("keys2-*.idx"))
+    assert list(folder.glob("keys3-*.idx"))
 
 
 def test_a_cut_short_gitignore_is_completed(corpus_root: Path) -> None:

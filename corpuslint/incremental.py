@@ -79,13 +79,21 @@ def _sharing(hits: Sequence[_Hit], cache: Cache, keys: NDArray[np.int64]) -> lis
         unindexed = [
             h for h, known in zip(hits, np.isin(rowids, covered), strict=True) if not known
         ]
-    if unindexed:  # cached since the index was written: look at their keys directly
-        blobs = cache.keys_of(h.rowid for h in unindexed)
-        for hit in unindexed:
-            held = np.frombuffer(blobs.get(hit.rowid, b""), dtype=np.int64)
-            if np.isin(held, keys).any():
-                selected.add(hit.rowid)
+    # Cached since the index was written (or there is none): look at their keys directly,
+    # many entries per numpy call. One call per entry took 14 s for 100k entries.
+    wanted = np.unique(keys)
+    for start in range(0, len(unindexed), _SHARING_CHUNK):
+        part = [h.rowid for h in unindexed[start : start + _SHARING_CHUNK]]
+        blobs = cache.keys_of(part)
+        held = [blobs.get(rowid, b"") for rowid in part]
+        counts = np.fromiter((len(b) // 8 for b in held), dtype=np.intp, count=len(held))
+        found_in = np.repeat(np.arange(len(part)), counts)
+        matching = np.isin(np.frombuffer(b"".join(held), dtype=np.int64), wanted)
+        selected.update(part[i] for i in np.unique(found_in[matching]).tolist())
     return [h for h in hits if h.rowid in selected]
+
+
+_SHARING_CHUNK = 4096  # entries whose keys are compared at once: about 7 MB of keys
 
 
 def cached_pass(

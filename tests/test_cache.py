@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from corpuslint import cache as cache_module
-from corpuslint import engine, plugins
+from corpuslint import engine, incremental, plugins
 from corpuslint.cache import DIRECTORY
 from corpuslint.config import Config
 from corpuslint.readers.text import TextReader
@@ -147,9 +147,11 @@ def test_full_run_writes_a_key_index_used_by_runs_over_a_few_files(
     [lambda data: b"not a key index", lambda data: data[: len(data) // 2]],
     ids=["garbage", "cut-short"],
 )
+@pytest.mark.parametrize("chunk", [4096, 2])  # every entry's keys at once, or two at a time
 def test_unreadable_key_index_falls_back_to_every_entry(
-    corpus: Path, damage: Callable[[bytes], bytes]
+    corpus: Path, damage: Callable[[bytes], bytes], chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(incremental, "_SHARING_CHUNK", chunk)
     run(corpus, cache=True)
     indexes = list((corpus / DIRECTORY).glob("keys3-*.idx"))
     assert indexes

@@ -304,3 +304,20 @@ def _settings(corpus: Path) -> str:
     finally:
         database.close()
     return str(settings)
+
+
+def test_a_cache_another_process_holds_locked_is_bypassed_with_a_warning(corpus: Path) -> None:
+    run(corpus, cache=True)
+    (corpus / "z-copy.md").write_text(article("Copy", [paragraph(1)]))
+    expected = summary(run(corpus, cache=False))
+    holder = sqlite3.connect(corpus / DIRECTORY / "cache.sqlite", isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")  # another run writing, for longer than we wait
+        result = run(corpus, cache=True)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert summary(result) == expected
+    assert len(result.warnings) == 1
+    assert "locked" in result.warnings[0]
+    assert summary(run(corpus, cache=True)) == expected  # and usable again once released

@@ -332,7 +332,8 @@ def test_cache_on_a_full_tmpfs(project: Path) -> None:
     assert (code, out) == (1, reference)
     assert err.count("\n") == 1
     assert err.startswith("corpuslint: warning: cache ")
-    assert "cannot be used (disk I/O error); running without it" in err  # SQLite's words
+    # SQLite's words (with WAL they were "disk I/O error": its shared-memory file failed)
+    assert "cannot be used (database or disk is full); running without it" in err
     assert "corrupt" not in err
     assert steps["room once more"] == (1, reference, "")
     report = project / "out" / "report.txt"

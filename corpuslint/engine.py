@@ -273,7 +273,7 @@ class Checker:
     def pair_test(
         self, rule: CorpusRule, found: Sequence[Signature], errors: list[str]
     ) -> PairTest | None:
-        """The rule's test of groups of two (see ``CorpusRule.pair_test``), failing safe.
+        """The rule's test of candidate pairs (see ``CorpusRule.pair_test``), failing safe.
 
         If getting the test or running it fails, the error is reported and every pair
         goes on to ``compare``: the test only ever saves time.

@@ -119,7 +119,7 @@ def _prepare(
 ) -> _Prepared:
     """The groups of some keys: each group's key, where its members end, and the members.
 
-    ``marked`` flags the wanted signatures and ``pairs`` tests the groups of two (see
+    ``marked`` flags the wanted signatures and ``pairs`` tests the small groups (see
     ``KeyIndex.groups``). All numpy: no Python object per key.
     """
     # Stable: equal keys keep insertion order, so members come out ascending when

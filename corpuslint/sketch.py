@@ -71,24 +71,10 @@ class PairFilter:
     def __call__(
         self, first: NDArray[np.integer], second: NDArray[np.integer]
     ) -> NDArray[np.bool_]:
-        kept = np.empty(len(first), dtype=bool)
-        step = 1 << 16  # pairs at a time: a few MB of differences
-        for start in range(0, len(first), step):
-            left, right = first[start : start + step], second[start : start + step]
-            differ = self._packed[left] ^ self._packed[right]
-            same = ((differ & 0xF) == 0).sum(axis=1) + ((differ >> 4) == 0).sum(axis=1)
-            kept[start : start + step] = same >= self._needed
-        kept |= ~(self._known[first] & self._known[second])
+        kept: NDArray[np.bool_] = (
+            _agreeing(self._packed, self._known, first, second) >= self._needed
+        )
         return kept
-
-
-def _values(sketches: Sequence[bytes]) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
-    """The sketches' 4-bit values, one row each, and which rows hold a sketch at all."""
-    packed, known = _rows(sketches)
-    unpacked = np.empty((len(sketches), BINS), dtype=np.uint8)
-    unpacked[:, 0::2] = packed & 0xF
-    unpacked[:, 1::2] = packed >> 4
-    return unpacked, known
 
 
 def agreeing_pairs(
@@ -99,11 +85,22 @@ def agreeing_pairs(
     A pair with a missing sketch counts as agreeing on every value: it is never
     rejected for want of one.
     """
-    unpacked, known = _values(sketches)
+    return _agreeing(*_rows(sketches), first, second)
+
+
+def _agreeing(
+    packed: NDArray[np.uint8],
+    known: NDArray[np.bool_],
+    first: NDArray[np.integer],
+    second: NDArray[np.integer],
+) -> NDArray[np.int64]:
+    """:func:`agreeing_pairs` of sketches already laid out by :func:`_rows`."""
     counts = np.empty(len(first), dtype=np.int64)
-    step = 1 << 16  # pairs at a time: 8 MB of comparisons
+    step = 1 << 16  # pairs at a time: a few MB of differences
     for start in range(0, len(first), step):
         left, right = first[start : start + step], second[start : start + step]
-        counts[start : start + step] = (unpacked[left] == unpacked[right]).sum(axis=1)
+        differ = packed[left] ^ packed[right]  # a 4-bit value agrees where its half is 0
+        low, high = (differ & 0xF) == 0, (differ >> 4) == 0
+        counts[start : start + step] = low.sum(axis=1) + high.sum(axis=1)
     counts[~(known[first] & known[second])] = BINS
     return counts

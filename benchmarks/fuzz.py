@@ -151,6 +151,8 @@ def outcome_crashes(
 
     For JSONL, a signature's columns must also frame the JSON text of its block.
     """
+    from corpuslint.signatures import pairs
+
     crashes = [
         Crash("internal-error", "internal-error " + _error_key(error), error)
         for error in outcome.errors
@@ -171,7 +173,7 @@ def outcome_crashes(
         check("finding", v.code, *_corners(v.span), v.message)
         for r in v.related:  # in this file, or in its copy (the same lines)
             check("related", v.code, r.line, r.column, r.line, r.column)
-    for code, signature in outcome.signatures:
+    for code, signature in pairs(outcome.signatures):
         s = signature.span
         check("signature", code, *_corners(s))
         if fmt == "jsonl" and not span_problem(lines, *_corners(s)):
@@ -256,11 +258,15 @@ class Harness:
 
     def check(self, fmt: str, data: bytes) -> list[Crash]:
         """Every crash that checking ``data`` as a ``fmt`` file shows (none: ``[]``)."""
+        from corpuslint.signatures import pack, pairs
+
         source = self.source(fmt, data)
         try:
             outcome = self.checker.check(source)
             errors: list[str] = []
-            copies = [(code, replace(s, path=s.path + _COPY)) for code, s in outcome.signatures]
+            copies = pack(
+                (code, replace(s, path=s.path + _COPY)) for code, s in pairs(outcome.signatures)
+            )
             compared = list(
                 self.checker.compare([(True, outcome.signatures), (False, copies)], errors)
             )

@@ -29,7 +29,8 @@ from corpuslint.engine import FileOutcome
 
 DIRECTORY = ".corpuslint_cache"
 FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size
-SCHEMA = 6  # 2: notices; 3: new band keys; 4: sketches, no zlib; 5: blobs apart; 6: long texts
+SCHEMA = 7  # 2: notices; 3: new band keys; 4: sketches, no zlib; 5: blobs apart; 6: long texts
+# 7: signatures in columns
 GITIGNORE = b"# created by corpuslint\n*\n"
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # primary result codes of a damaged database file
 _TABLE = """
@@ -107,7 +108,7 @@ def settings_digest(*parts: object) -> str:
 
 def outcome_keys(outcome: FileOutcome) -> bytes:
     """Every signature key of a file, as a flat int64 array."""
-    return b"".join(signature.keys for _code, signature in outcome.signatures)
+    return b"".join(batch.keys for batch in outcome.signatures)
 
 
 class Cache:

@@ -19,9 +19,8 @@ import os
 import pickle
 import signal
 import sys
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -30,12 +29,14 @@ from numpy.typing import NDArray
 from corpuslint import budget, plugins
 from corpuslint.config import DEFAULT_RULE_TIMEOUT
 from corpuslint.core_rules import UnreadableDocument
+from corpuslint.corpus_pass import CorpusPass, keep
 from corpuslint.discover import SourceFile
-from corpuslint.grouping import KeyIndex, PairTest
+from corpuslint.grouping import PairTest
 from corpuslint.hashing import content_digest, file_digest
-from corpuslint.model import Document, Location, Notice, Problem, Signature, Span, Violation
+from corpuslint.model import Document, Notice, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.rule import CorpusRule, DocumentRule, Rule
+from corpuslint.signatures import CorpusSignatures, SignatureBatch, pack
 from corpuslint.suppress import Directive, supports_comments
 from corpuslint.suppress import parse as parse_directives
 
@@ -65,8 +66,8 @@ class FileOutcome:
     """What the document pass keeps of one file."""
 
     violations: tuple[Violation, ...] = ()
-    signatures: tuple[tuple[str, Signature], ...] = ()
-    """(rule code, signature) pairs of every corpus rule."""
+    signatures: tuple[SignatureBatch, ...] = ()
+    """Each corpus rule's signatures, a batch per rule that has any."""
     errors: tuple[str, ...] = ()
     documents: int = 0
     directives: tuple[Directive, ...] = ()
@@ -201,7 +202,7 @@ class Checker:
         if directives is None:
             directives = _directives(source) if supports_comments(source.path.name) else ()
         return FileOutcome(
-            tuple(violations), tuple(signatures), tuple(errors), count, directives, tuple(notices)
+            tuple(violations), pack(signatures), tuple(errors), count, directives, tuple(notices)
         )
 
     def _check_document(
@@ -233,43 +234,41 @@ class Checker:
             for signature in found:
                 yield rule.code, signature
 
+    def signatures(self) -> CorpusSignatures:
+        """An empty collection of signatures for :meth:`compare`, a table per corpus rule."""
+        return CorpusSignatures(rule.code for rule in self.corpus_rules)
+
     def compare(
         self,
-        outcomes: Iterable[tuple[bool, Sequence[tuple[str, Signature]]]],
+        outcomes: CorpusSignatures | Iterable[tuple[bool, Iterable[SignatureBatch]]],
         errors: list[str],
+        jobs: int = 1,
     ) -> Iterator[Violation]:
         """The corpus pass: each corpus rule compares each group of signatures sharing a key.
 
         Only groups holding a target's signature can yield a reported finding, so the
         others are skipped. A pair that shares several keys is seen in several groups;
         one finding per place is kept, the one whose related copy comes first.
-        ``outcomes`` pairs each file's signatures with whether the file is a target.
+        ``outcomes`` are the signatures (see :meth:`signatures`), or pairs of a file's
+        signature batches with whether the file is a target (its signatures are marked
+        so, whatever they were cached with). See ``corpuslint.corpus_pass`` for ``jobs``.
         """
-        by_rule: dict[str, list[Signature]] = defaultdict(list)
-        targets: dict[str, set[int]] = defaultdict(set)
-        for target, signatures in outcomes:
-            for code, signature in signatures:
-                if target:
-                    targets[code].add(len(by_rule[code]))
-                by_rule[code].append(signature)
-        for rule in self.corpus_rules:
-            found = by_rule.get(rule.code, [])
-            wanted = targets[rule.code]
-            index = KeyIndex()
-            index.extend([signature.keys for signature in found])
-            best: dict[tuple[str, Span], Violation] = {}
-            everyone = len(wanted) == len(found)
-            if everyone and not all(s.target for s in found):  # cached from a narrower run
-                found = [_marked(s, True) for s in found]
-            with budget.handler(self.plan.rule_timeout):
-                pairs = self.pair_test(rule, found, errors)
-                for key, members in index.groups(None if everyone else wanted, pairs):
-                    if everyone:  # a whole-corpus run: mark once above, not per member
-                        group = [found[m] for m in members]
-                    else:
-                        group = [_marked(found[m], m in wanted) for m in members]
-                    self.judge(rule, key, group, best, errors)
-            yield from best.values()
+        yield from self.corpus_pass(outcomes, errors, jobs).findings()
+
+    def corpus_pass(
+        self,
+        outcomes: CorpusSignatures | Iterable[tuple[bool, Iterable[SignatureBatch]]],
+        errors: list[str],
+        jobs: int = 1,
+    ) -> CorpusPass:
+        """:meth:`compare`, prepared now and run by the result's ``findings``."""
+        if isinstance(outcomes, CorpusSignatures):
+            tables = outcomes
+        else:
+            tables = self.signatures()
+            for target, batches in outcomes:
+                tables.add(batches, target)
+        return CorpusPass(self, tables, errors, jobs)
 
     def pair_test(
         self, rule: CorpusRule, found: Sequence[Signature], errors: list[str]
@@ -329,18 +328,6 @@ class Checker:
             keep(best, violation)
 
 
-def keep(best: dict[tuple[str, Span], Violation], violation: Violation) -> None:
-    """Keep one finding per place: the one whose related copy comes first (then by message)."""
-    place = (violation.path, violation.span)
-    kept = best.get(place)
-    if kept is None or _preference(violation) < _preference(kept):
-        best[place] = violation
-
-
-def _preference(violation: Violation) -> tuple[tuple[Location, ...], str]:
-    return (violation.related, violation.message)
-
-
 def _expect(items: list[Any], kind: type | tuple[type, ...], hook: str) -> None:
     """Reject what a plugin returned if it is not what the contract says (a TypeError)."""
     kinds = kind if isinstance(kind, tuple) else (kind,)
@@ -383,11 +370,6 @@ def _unreadable(source: SourceFile, exc: OSError | MemoryError) -> Problem:
     if isinstance(exc, MemoryError):
         return Problem(source.display, "file too large to read into memory")
     return Problem(source.display, f"cannot read file: {exc.strerror or exc}")
-
-
-def _marked(signature: Signature, target: bool) -> Signature:
-    """The signature with its target flag set for this run (cached ones carry an old one)."""
-    return signature if signature.target == target else replace(signature, target=target)
 
 
 _WORKER: list[Checker] = []  # the worker process's checker, set by its initializer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -19,6 +19,7 @@ _CHUNK = 1 << 16  # members turned into Python ints at a time
 _SLICE = 1 << 20  # sorted keys compared at a time
 _PART = 1 << 22  # keys sorted at a time
 _SORTERS = 2  # key ranges prepared at once, besides the one being judged
+_SPREAD = 3  # key ranges per share of the groups (see KeyIndex.groups): evens out the shares
 _TESTED = 32  # larger groups go to the rule untested: their pairs grow as the square
 
 PairTest = Callable[["NDArray[np.int32]", "NDArray[np.int32]"], "NDArray[np.bool_]"]
@@ -31,9 +32,32 @@ class KeyIndex:
     def __init__(self) -> None:
         self._keys = array("q")
         self._owners = array("i")  # signature numbers: a corpus has fewer than 2**31
+        self._given: tuple[NDArray[np.int64], NDArray[np.int32]] | None = None
+
+    @classmethod
+    def of(cls, keys: bytes | bytearray, counts: array[int]) -> KeyIndex:
+        """The index of packed ``keys`` held by signatures 0, 1... ``counts[i]`` keys each.
+
+        The keys are not copied: ``keys`` must not change while the index is in use.
+        """
+        index = cls()
+        sizes = np.frombuffer(counts, dtype=np.uint32)
+        owners = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        index._given = (np.frombuffer(keys, dtype=np.int64), owners)
+        return index
+
+    def _growing(self) -> None:
+        if self._given is not None:
+            raise TypeError("an index made by KeyIndex.of holds the keys it was given")
+
+    def _arrays(self) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+        if self._given is not None:
+            return self._given
+        return np.frombuffer(self._keys, dtype=np.int64), np.frombuffer(self._owners, np.int32)
 
     def add(self, keys: bytes, owner: int) -> None:
         """Record that signature ``owner`` has ``keys`` (packed int64, see ``hashing.pack``)."""
+        self._growing()
         self._keys.frombytes(keys)
         self._owners.extend([owner] * (len(keys) // 8))
 
@@ -43,6 +67,7 @@ class KeyIndex:
         Per signature, ``add`` costs two Python calls: 2 s for the million paragraphs
         of 100k articles, where this takes a tenth of that.
         """
+        self._growing()
         for start in range(0, len(keys), _CHUNK):
             part = keys[start : start + _CHUNK]
             counts = np.fromiter(map(len, part), dtype=np.intp, count=len(part)) // 8
@@ -51,10 +76,13 @@ class KeyIndex:
             self._owners.frombytes(np.repeat(numbers, counts).tobytes())
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._arrays()[0])
 
     def groups(
-        self, wanted: set[int] | None = None, pairs: PairTest | None = None
+        self,
+        wanted: Collection[int] | NDArray[np.integer] | None = None,
+        pairs: PairTest | None = None,
+        share: tuple[int, int] = (0, 1),
     ) -> Iterator[tuple[int, list[int]]]:
         """Each key held by two or more signatures, with their numbers in ascending order.
 
@@ -64,19 +92,20 @@ class KeyIndex:
         with a pair it keeps: most groups are a few paragraphs that share a key by
         chance, and one numpy call tests all groups of a size. The members of every
         group are worked out in one pass over numpy arrays too: per group, Python only
-        slices a list.
+        slices a list. ``share`` ``(k, n)`` gives only the groups of part ``k`` of ``n``
+        parts of the key space, so that ``n`` processes can judge the groups between them.
         """
-        if not self._keys:
+        keys, owners = self._arrays()
+        if not len(keys):
             return
-        keys = np.frombuffer(self._keys, dtype=np.int64)
-        owners = np.frombuffer(self._owners, dtype=np.int32)
         marked = None
         if wanted is not None:
             chosen = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
             marked = np.zeros(max(int(owners.max()), int(chosen.max(initial=0))) + 1, dtype=bool)
             marked[chosen] = True
-        ranges = _ranges(keys)
-        if len(ranges) == 1:
+        part, parts = share
+        ranges = _ranges(keys, _SPREAD * parts if parts > 1 else 1)[part::parts]
+        if parts == 1 and len(ranges) == 1:
             yield from _emit(*_prepare(keys, owners, marked, pairs))
             return
 
@@ -103,9 +132,9 @@ class KeyIndex:
 _Prepared = tuple[list[int], list[int], "NDArray[np.int32]"]
 
 
-def _ranges(keys: NDArray[np.int64]) -> list[tuple[int, int]]:
-    """Key ranges (inclusive) of about ``_PART`` keys each, in ascending order."""
-    parts = -(-len(keys) // _PART)
+def _ranges(keys: NDArray[np.int64], least: int = 1) -> list[tuple[int, int]]:
+    """Key ranges (inclusive) of about ``_PART`` keys each (``least`` at least), ascending."""
+    parts = max(least, -(-len(keys) // _PART))
     low, high = int(keys.min()), int(keys.max())
     splits = [low + (high - low + 1) * part // parts for part in range(parts + 1)]
     return [(splits[part], splits[part + 1] - 1) for part in range(parts)]

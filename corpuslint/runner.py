@@ -16,7 +16,7 @@ from corpuslint.discover import Discovery, Skipped, SourceFile
 from corpuslint.engine import Checker, Plan, default_jobs, document_pass
 from corpuslint.gc_pause import freezing, frozen
 from corpuslint.incremental import cached_pass
-from corpuslint.model import Severity, Signature, Span, Violation
+from corpuslint.model import Severity, Span, Violation
 from corpuslint.report.base import Result
 from corpuslint.selection import Filter, selected_codes
 from corpuslint.suppress import Directive
@@ -156,7 +156,7 @@ def check(
     jobs = overrides.jobs or config.jobs or default_jobs()
     tick = progress(len(sources), sum(1 for s in sources if s.target)) if progress else None
     collected = Collected()
-    signatures: list[tuple[bool, Sequence[tuple[str, Signature]]]] = []
+    signatures = checker.signatures()
     target_paths = {s.display for s in targets}
     cache = _open_cache(config, registry, run.plan) if use_cache else None
     if cache is not None and cache.usable:
@@ -169,12 +169,16 @@ def check(
             collected.directives[source.display] = outcome.directives
             collected.warnings.extend(outcome.notices)
         collected.errors.extend(outcome.errors)
-        signatures.append((source.target or source.location in new, outcome.signatures))
+        signatures.add(outcome.signatures, source.target or source.location in new)
     indexing = cache.key_index_meanwhile() if cache is not None else contextlib.nullcontext()
-    with indexing, frozen():
-        corpus_findings = checker.compare(signatures, collected.errors)
-        collected.violations.extend(v for v in corpus_findings if v.path in target_paths)
-    del signatures
+    with frozen():
+        # Prepared (and its helper process forked) before the index thread starts.
+        corpus = checker.corpus_pass(signatures, collected.errors, jobs)
+        del signatures
+        with indexing:
+            found = corpus.findings()
+            collected.violations.extend(v for v in found if v.path in target_paths)
+        del corpus
     if cache is not None:
         cache.close()
         collected.warnings.extend(cache.warnings)

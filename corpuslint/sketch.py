@@ -64,8 +64,14 @@ class PairFilter:
     call tests any number of pairs in numpy. A missing sketch agrees with everything.
     """
 
-    def __init__(self, sketches: Sequence[bytes], needed: int) -> None:
-        self._packed, self._known = _rows(sketches)
+    def __init__(
+        self,
+        sketches: Sequence[bytes],
+        needed: int,
+        rows: tuple[NDArray[np.uint8], NDArray[np.bool_]] | None = None,
+    ) -> None:
+        """``rows``, if given, are the sketches already as rows (see ``SignatureTable``)."""
+        self._packed, self._known = rows if rows is not None else _rows(sketches)
         self._needed = needed
 
     def __call__(

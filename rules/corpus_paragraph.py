@@ -15,6 +15,7 @@ from corpuslint import sketch
 from corpuslint.hashing import near_keys, packed_text_key
 from corpuslint.model import Document, Location, Signature, Violation
 from corpuslint.rule import CorpusRule, Option, percent
+from corpuslint.signatures import SignatureTable
 
 from .duplicate_paragraph import comparable_blocks
 
@@ -67,13 +68,21 @@ class _PairTest:
     """Which pairs of paragraphs ``compare`` could report: of two documents, sketches close."""
 
     def __init__(self, signatures: Sequence[Signature], needed: int) -> None:
+        self._close: sketch.PairFilter | None = None
+        if isinstance(signatures, SignatureTable):  # columns at hand: no signature is made
+            self._documents = signatures.document_numbers()
+            if needed:
+                rows = signatures.sketch_rows(sketch.SIZE)
+                self._close = sketch.PairFilter((), needed, rows)
+            return
         documents: dict[tuple[str, str | None], int] = {}
         self._documents = np.fromiter(
             (documents.setdefault((s.path, s.record), len(documents)) for s in signatures),
             dtype=np.int64,
             count=len(signatures),
         )
-        self._close = sketch.PairFilter([s.sketch for s in signatures], needed) if needed else None
+        if needed:
+            self._close = sketch.PairFilter([s.sketch for s in signatures], needed)
 
     def __call__(self, first: NDArray[np.int32], second: NDArray[np.int32]) -> NDArray[np.bool_]:
         kept: NDArray[np.bool_] = self._documents[first] != self._documents[second]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -179,3 +180,23 @@ def check_groups(
     shifted = None if wanted is None else {7 + n for n in wanted}
     pairs = _pair_test(kept, first=7)
     assert list(index.groups(shifted, pairs)) == sorted(reference(numbered, shifted, pairs))
+    # of: the same signatures numbered 0, 1... from their keys end to end; then in
+    # shares of the key space, whose groups together are the index's, each in one share.
+    flat = b"".join(pack(keys) for keys in key_lists)
+    index = KeyIndex.of(flat, array("I", map(len, key_lists)))
+    numbered = [(keys, n) for n, keys in enumerate(key_lists)]
+    pairs = _pair_test(kept)
+    whole = sorted(reference(numbered, wanted, pairs))
+    assert list(index.groups(wanted, pairs)) == whole
+    for parts in (2, 3):
+        shares = [list(index.groups(wanted, pairs, (part, parts))) for part in range(parts)]
+        assert sorted(group for share in shares for group in share) == whole
+
+
+def test_an_index_of_given_keys_takes_no_more() -> None:
+    index = KeyIndex.of(pack([1, 2]), array("I", [2]))
+    with pytest.raises(TypeError, match="holds the keys it was given"):
+        index.add(pack([3]), 1)
+    with pytest.raises(TypeError):
+        index.extend([pack([3])])
+    assert len(index) == 2

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 import socket
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,13 +21,15 @@ from typing import Any
 import numpy as np
 
 from corpuslint import plugins
+from corpuslint.corpus_pass import keep
 from corpuslint.discover import SourceFile
-from corpuslint.engine import Checker, FileOutcome, Plan, keep
+from corpuslint.engine import Checker, FileOutcome, Plan
 from corpuslint.engines.blockread import open_block
 from corpuslint.engines.units import Unit, is_url, open_binary
 from corpuslint.grouping import KeyIndex
 from corpuslint.model import Document, Problem, Signature, Span, Violation
 from corpuslint.readers.jsonl import JsonlReader
+from corpuslint.signatures import SignatureBatch, pairs
 
 OUTCOME, SIGNATURE = 0, 1
 FINDING, ERROR, PARTS = 0, 1, 2
@@ -110,7 +112,7 @@ def document_batch(batch: Batch, spec: Spec) -> Columns:
         counts = rows.signatures(outcome.signatures, unit.target)
         kept = replace(outcome, signatures=())
         shuffled = rows.size - before
-        sent = len(outcome.signatures)
+        sent = sum(map(len, outcome.signatures))
         rows.outcome(UnitOutcome(unit, kept, problems, counts.tobytes(), shuffled, sent))
     return rows.columns()
 
@@ -198,11 +200,11 @@ class _Rows:
         self._add(OUTCOME, -1, "", outcome.unit.target, b"", blob)
 
     def signatures(
-        self, signatures: Sequence[tuple[str, Signature]], target: bool
+        self, batches: Iterable[SignatureBatch], target: bool
     ) -> np.ndarray[Any, np.dtype[np.int64]]:
         """Add one row per signature and partition its keys fall in; rows per partition."""
         counts = np.zeros(self.partitions, dtype=np.int64)
-        for code, found in signatures:
+        for code, found in pairs(batches):
             signature = found if found.target == target else replace(found, target=target)
             payload = pickle.dumps(signature, pickle.HIGHEST_PROTOCOL)
             keys = np.frombuffer(signature.keys, dtype=np.int64)

@@ -88,7 +88,8 @@ def main() -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="Worker processes for the document pass [default: all cores].",
+    help="Worker processes for the document pass; above 1 the corpus pass uses two"
+    " [default: all cores].",
 )
 @click.option(
     "--fail-on",

@@ -1,10 +1,12 @@
 """Spare the garbage collector from walking, again and again, what a run keeps to its end.
 
-The parent process keeps every file's signatures until the corpus pass: about three
-tracked objects a paragraph, millions in a large corpus. Each full collection walks all
-of them, and CPython runs one whenever the kept objects grow by a quarter: 8 of the 52 s
-of the document pass at 100,000 articles. Freezing what has been kept so far moves it out
-of the collector's sight (``gc.freeze``), in constant time.
+The parent process keeps what the document pass found until the corpus pass. When it
+kept every signature as objects (now columns, see ``corpuslint.signatures``) that was
+three tracked objects a paragraph, and CPython ran a full collection, walking all of
+them, whenever the kept objects grew by a quarter: 8 of the 52 s of the document pass
+at 100,000 articles. Freezing what has been kept so far moves it out of the collector's
+sight (``gc.freeze``), in constant time; the corpus pass still makes and keeps an object
+per member of a judged group.
 """
 
 from __future__ import annotations

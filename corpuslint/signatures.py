@@ -141,8 +141,8 @@ class SignatureTable(Sequence[Signature]):
 
     ``table[i]`` makes signature ``i`` (once: it is kept for the next group that holds
     it). Its target flag is the one its file was appended with, whatever was cached.
-    ``keys_index``, ``document_numbers`` and ``sketch_rows`` serve the corpus pass
-    without making any signature.
+    ``key_index``, ``document_numbers`` and ``sketch_rows`` serve the corpus pass
+    without making any signature; while a key index is in use, nothing can be appended.
     """
 
     def __init__(self) -> None:

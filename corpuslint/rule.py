@@ -171,5 +171,8 @@ class CorpusRule(Rule):
         the test must reject only pairs that can never be a finding together. Most
         groups are a few blocks sharing a key by chance: a numpy call for all of them
         instead of a Python call each. An engine may skip the test; findings are the same.
+        The local engine passes a ``corpuslint.signatures.SignatureTable``: its
+        ``document_numbers`` and ``sketch_rows`` give columns without making a
+        signature object for each item (iterating it makes them all).
         """
         return None

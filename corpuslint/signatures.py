@@ -96,7 +96,7 @@ class SignatureBatch(Sequence[Signature]):
     def __getitem__(self, index: slice) -> list[Signature]: ...
 
     def __getitem__(self, index: int | slice) -> Signature | list[Signature]:
-        return list(self)[index]
+        return list(self)[index]  # makes them all: a batch is one file's, and read whole
 
     def __iter__(self) -> Iterator[Signature]:
         key_ends = _ends(self.key_counts, _KEY)

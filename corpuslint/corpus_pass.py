@@ -1,10 +1,11 @@
 """The corpus pass of the local engine, its groups shared with a forked helper process.
 
-Judging groups is Python on one core (a call into the rule per group): at 100k
-articles it took 20 s with the other core idle. The signatures are flat arrays (see
-``corpuslint.signatures``), so a process forked once they are complete shares them
+Judging groups is Python on one core (a call into the rule per group), and the threads
+that sort key ranges leave the other core half idle. The signatures are flat arrays
+(see ``corpuslint.signatures``), so a process forked once they are complete shares them
 without copying. It judges every other key range and sends its findings back; the
-parent keeps one finding per place of both shares, as it does of one.
+parent keeps one finding per place of both shares, as it does of one. At 100k articles
+the pass took 7.5-9.8 s so (median 8.4) against 8.2-11.9 s (median 9.1) in one process.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.corpus_helpers import article, paragraph
+
 SCRIPT = """
 import os, sys, time
 from corpuslint import engine
@@ -69,3 +71,59 @@ def test_sigint_stops_a_parallel_run(tmp_path: Path) -> None:
     time.sleep(0.2)
     assert not [pid for pid in workers if alive(pid)]
     assert os.path.exists(corpus / "a0.txt")
+
+
+CORPUS_PASS_SCRIPT = """
+import os, sys, time
+from corpuslint import corpus_pass
+from corpuslint.cli import main
+from corpuslint_rules.corpus_paragraph import CorpusDuplicateParagraph
+
+corpus_pass.HELPER_MIN_SIGNATURES = 0  # a helper for this small corpus
+original = CorpusDuplicateParagraph.compare
+pids = sys.argv[1]
+
+def slow(self, key, signatures, options):
+    with open(pids, "a") as handle:
+        handle.write(f"{os.getpid()}\\n")
+    time.sleep(0.1)
+    return original(self, key, signatures, options)
+
+CorpusDuplicateParagraph.compare = slow
+print("started", flush=True)
+main(["check", sys.argv[2], "--jobs", "2", "--no-cache", "-q", "--select", "CL102"])
+"""
+
+
+def test_sigint_in_the_corpus_pass_stops_its_helper(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number in range(40):  # hundreds of groups x 100 ms: a minute of judging
+        body = [paragraph(number), paragraph(1000 + number % 4), paragraph(2000 + number % 3)]
+        (corpus / f"a{number}.md").write_text(article(f"Story {number}", body))
+    pids = tmp_path / "pids"
+    process = subprocess.Popen(
+        [sys.executable, "-c", CORPUS_PASS_SCRIPT, str(pids), str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "started"
+    deadline = time.monotonic() + 30
+    while (
+        time.monotonic() < deadline
+        and len(set(pids.read_text().split()) if pids.exists() else ()) < 2
+    ):
+        time.sleep(0.05)  # wait until the parent and its helper both judge groups
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=20)
+    assert process.returncode == 130, err
+    assert time.monotonic() - started < 3
+    assert "Traceback" not in err
+    helpers = {int(pid) for pid in pids.read_text().split()} - {process.pid}
+    assert len(helpers) == 1, "the corpus pass had no helper"
+    time.sleep(0.2)
+    assert not [pid for pid in helpers if alive(pid)]

@@ -228,6 +228,7 @@ class Checker:
             try:
                 found = self._call(rule.signatures, document, self.plan.options[rule.code])
                 _expect(found, Signature, "signatures")
+                _expect_keys(found)
             except Exception as exc:
                 errors.append(self._internal(rule, document.path, exc))
                 continue
@@ -335,6 +336,16 @@ def _expect(items: list[Any], kind: type | tuple[type, ...], hook: str) -> None:
         if not isinstance(item, kinds):
             expected = " or ".join(k.__name__ for k in kinds)
             raise TypeError(f"{hook}() returned {type(item).__name__} {item!r:.60}, not {expected}")
+
+
+def _expect_keys(signatures: list[Signature]) -> None:
+    """Reject signatures whose keys are not whole int64s: they would shift every key after."""
+    for signature in signatures:
+        if len(signature.keys) % 8:
+            raise TypeError(
+                f"signatures() returned keys of {len(signature.keys)} bytes, not a multiple"
+                " of 8 (pack them with corpuslint.hashing.pack)"
+            )
 
 
 def _notice_line(rule: Rule, notice: Notice) -> str:

@@ -7,11 +7,14 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from corpuslint import engine
+from corpuslint_rules.corpus_headline import CorpusDuplicateHeadline
 from corpuslint_rules.duplicate_headline import DuplicateHeadline
 from tests.corpus_helpers import article, paragraph
 from tests.helpers import Run
@@ -130,3 +133,22 @@ def test_file_truncated_between_discovery_and_reading_is_read_as_it_is_then(
     after = cli("check", "--select", "CL101")
     fresh = cli("check", "--select", "CL101", "--no-cache")
     assert after.stdout == fresh.stdout == during.stdout
+
+
+def test_signature_keys_that_are_not_whole_int64s_are_an_internal_error(
+    project: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = paragraph(1)
+    (project / "a.md").write_text(article("One", [shared]))
+    (project / "b.md").write_text(article("Two", [shared]))
+    original = CorpusDuplicateHeadline.signatures
+
+    def odd(self: Any, document: Any, options: Any) -> Any:
+        return [replace(s, keys=s.keys + b"x") for s in original(self, document, options)]
+
+    monkeypatch.setattr(CorpusDuplicateHeadline, "signatures", odd)
+    run = cli("check", "--no-cache", "--select", "CL102,CL202")
+    assert run.exit_code == 2
+    assert run.findings() == ["b.md:6:1: CL102"]  # the other rule's keys are intact
+    assert "rule CL202 (corpus-duplicate-headline) from plugin 'builtin'" in run.stderr
+    assert "returned keys of 9 bytes, not a multiple of 8" in run.stderr

@@ -104,7 +104,7 @@ class KeyIndex:
             marked = np.zeros(max(int(owners.max()), int(chosen.max(initial=0))) + 1, dtype=bool)
             marked[chosen] = True
         part, parts = share
-        ranges = _ranges(keys, _SPREAD * parts if parts > 1 else 1)[part::parts]
+        ranges = _ranges(keys, _SPREAD * parts if parts > 1 else 1, parts)[part::parts]
         if parts == 1 and len(ranges) == 1:
             yield from _emit(*_prepare(keys, owners, marked, pairs))
             return
@@ -132,9 +132,14 @@ class KeyIndex:
 _Prepared = tuple[list[int], list[int], "NDArray[np.int32]"]
 
 
-def _ranges(keys: NDArray[np.int64], least: int = 1) -> list[tuple[int, int]]:
-    """Key ranges (inclusive) of about ``_PART`` keys each (``least`` at least), ascending."""
+def _ranges(keys: NDArray[np.int64], least: int = 1, multiple: int = 1) -> list[tuple[int, int]]:
+    """Key ranges (inclusive) of about ``_PART`` keys each, ascending.
+
+    ``least`` of them or more, as many as a multiple of ``multiple``: each of that
+    many shares of the ranges gets as many ranges.
+    """
     parts = max(least, -(-len(keys) // _PART))
+    parts = -(-parts // multiple) * multiple
     low, high = int(keys.min()), int(keys.max())
     splits = [low + (high - low + 1) * part // parts for part in range(parts + 1)]
     return [(splits[part], splits[part + 1] - 1) for part in range(parts)]

@@ -61,23 +61,34 @@ class SignatureBatch(Sequence[Signature]):
     @classmethod
     def pack(cls, code: str, signatures: Sequence[Signature]) -> SignatureBatch:
         """The batch of these signatures of rule ``code``."""
-        texts = [_encode(s.text) for s in signatures]
-        spans = array("i")
+        # One pass over the signatures: this runs for every file, in the workers.
+        keys, texts, sketches = [], [], []
+        paths, records, labels = [], [], []
+        spans: list[int] = []
+        targets = bytearray()
         for s in signatures:
-            spans.extend((s.span.line, s.span.column, s.span.end_line, s.span.end_column))
+            keys.append(s.keys)
+            texts.append(_encode(s.text))
+            sketches.append(s.sketch)
+            paths.append(s.path)
+            records.append(s.record)
+            labels.append(s.label)
+            span = s.span
+            spans += (span.line, span.column, span.end_line, span.end_column)
+            targets.append(s.target)
         return cls(
             code,
-            b"".join(s.keys for s in signatures),
-            array("I", [len(s.keys) // _KEY for s in signatures]).tobytes(),
-            tuple(s.path for s in signatures),
-            tuple(s.record for s in signatures),
-            tuple(s.label for s in signatures),
-            spans.tobytes(),
+            b"".join(keys),
+            array("I", [len(k) // _KEY for k in keys]).tobytes(),
+            tuple(paths),
+            tuple(records),
+            tuple(labels),
+            array("i", spans).tobytes(),
             b"".join(texts),
             array("I", map(len, texts)).tobytes(),
-            bytes(s.target for s in signatures),
-            b"".join(s.sketch for s in signatures),
-            array("I", [len(s.sketch) for s in signatures]).tobytes(),
+            bytes(targets),
+            b"".join(sketches),
+            array("I", map(len, sketches)).tobytes(),
         )
 
     def __reduce__(self) -> tuple[type[SignatureBatch], tuple[Any, ...]]:

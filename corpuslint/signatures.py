@@ -10,7 +10,6 @@ flat arrays and makes a ``Signature`` only for a member of a group that is judge
 
 from __future__ import annotations
 
-import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -110,21 +109,9 @@ class SignatureBatch(Sequence[Signature]):
         return list(self)[index]  # makes them all: a batch is one file's, and read whole
 
     def __iter__(self) -> Iterator[Signature]:
-        key_ends = _ends(self.key_counts, _KEY)
-        text_ends = _ends(self.text_sizes)
-        sketch_ends = _ends(self.sketch_sizes)
-        spans = array("i", self.spans)
-        for i in range(len(self)):
-            yield Signature(
-                self.keys[key_ends[i] : key_ends[i + 1]],
-                self.paths[i],
-                Span(*spans[4 * i : 4 * i + 4]),
-                _decode(self.texts[text_ends[i] : text_ends[i + 1]]),
-                self.records[i],
-                self.labels[i],
-                bool(self.targets[i]),
-                self.sketches[sketch_ends[i] : sketch_ends[i + 1]],
-            )
+        table = SignatureTable()
+        table.add(self)
+        return iter(table.members(range(len(self))))
 
 
 def pack(pairs: Iterable[tuple[str, Signature]]) -> tuple[SignatureBatch, ...]:
@@ -140,11 +127,6 @@ def pairs(batches: Iterable[SignatureBatch]) -> Iterator[tuple[str, Signature]]:
     for batch in batches:
         for signature in batch:
             yield batch.code, signature
-
-
-def _ends(sizes: bytes, unit: int = 1) -> list[int]:
-    """Where each item ends in a column of items of these sizes, after a leading 0."""
-    return list(itertools.accumulate((n * unit for n in array("I", sizes)), initial=0))
 
 
 class SignatureTable(Sequence[Signature]):
@@ -170,8 +152,8 @@ class SignatureTable(Sequence[Signature]):
         self._sketch_sizes = array("I")
         self._sealed: _Sealed | None = None
 
-    def add(self, batch: SignatureBatch, target: bool) -> None:
-        """Append the batch's signatures, all with this target flag."""
+    def add(self, batch: SignatureBatch, target: bool | None = None) -> None:
+        """Append the batch's signatures, all with this target flag (``None``: their own)."""
         self._sealed = None
         self._keys += batch.keys
         self._key_counts.frombytes(batch.key_counts)
@@ -181,7 +163,10 @@ class SignatureTable(Sequence[Signature]):
         self._spans.frombytes(batch.spans)
         self._texts += batch.texts
         self._text_sizes.frombytes(batch.text_sizes)
-        self._targets += b"\1" * len(batch) if target else bytes(len(batch))
+        if target is None:
+            self._targets += batch.targets
+        else:
+            self._targets += b"\1" * len(batch) if target else bytes(len(batch))
         self._sketches += batch.sketches
         self._sketch_sizes.frombytes(batch.sketch_sizes)
 

@@ -39,14 +39,17 @@ def alive(pid: int) -> bool:
     return "State:\tZ" not in state
 
 
-def test_sigint_stops_a_parallel_run(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for number in range(600):  # 600 files x 100 ms over 2 workers: thirty seconds of work
-        (corpus / f"a{number}.txt").write_text(f"Headline {number}\n\nBody text number {number}.\n")
+def interrupt_when_two_are_busy(
+    tmp_path: Path, script: str, corpus: Path
+) -> tuple[subprocess.Popen[str], str, float, set[int]]:
+    """Run ``script`` on ``corpus``; once two processes wrote their pid, send SIGINT.
+
+    Returns the process, its stderr, the seconds from the signal to its exit, and the
+    pids the script's processes wrote.
+    """
     pids = tmp_path / "pids"
     process = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(pids), str(corpus)],
+        [sys.executable, "-c", script, str(pids), str(corpus)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -59,14 +62,25 @@ def test_sigint_stops_a_parallel_run(tmp_path: Path) -> None:
         time.monotonic() < deadline
         and len(set(pids.read_text().split()) if pids.exists() else ()) < 2
     ):
-        time.sleep(0.05)  # wait until both workers are busy
+        time.sleep(0.05)
     started = time.monotonic()
     process.send_signal(signal.SIGINT)
     _out, err = process.communicate(timeout=20)
+    elapsed = time.monotonic() - started
+    return process, err, elapsed, {int(pid) for pid in pids.read_text().split()}
+
+
+def test_sigint_stops_a_parallel_run(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number in range(600):  # 600 files x 100 ms over 2 workers: thirty seconds of work
+        (corpus / f"a{number}.txt").write_text(f"Headline {number}\n\nBody text number {number}.\n")
+    # Two processes busy: both workers.
+    process, err, elapsed, pids = interrupt_when_two_are_busy(tmp_path, SCRIPT, corpus)
     assert process.returncode == 130, err
-    assert time.monotonic() - started < 3
+    assert elapsed < 3
     assert "Traceback" not in err
-    workers = {int(pid) for pid in pids.read_text().split()} - {process.pid}
+    workers = pids - {process.pid}
     assert workers, "the run used no worker processes"
     time.sleep(0.2)
     assert not [pid for pid in workers if alive(pid)]
@@ -101,29 +115,12 @@ def test_sigint_in_the_corpus_pass_stops_its_helper(tmp_path: Path) -> None:
     for number in range(40):  # hundreds of groups x 100 ms: a minute of judging
         body = [paragraph(number), paragraph(1000 + number % 4), paragraph(2000 + number % 3)]
         (corpus / f"a{number}.md").write_text(article(f"Story {number}", body))
-    pids = tmp_path / "pids"
-    process = subprocess.Popen(
-        [sys.executable, "-c", CORPUS_PASS_SCRIPT, str(pids), str(corpus)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == "started"
-    deadline = time.monotonic() + 30
-    while (
-        time.monotonic() < deadline
-        and len(set(pids.read_text().split()) if pids.exists() else ()) < 2
-    ):
-        time.sleep(0.05)  # wait until the parent and its helper both judge groups
-    started = time.monotonic()
-    process.send_signal(signal.SIGINT)
-    _out, err = process.communicate(timeout=20)
+    # Two processes busy: the parent and its helper both judge groups.
+    process, err, elapsed, pids = interrupt_when_two_are_busy(tmp_path, CORPUS_PASS_SCRIPT, corpus)
     assert process.returncode == 130, err
-    assert time.monotonic() - started < 3
+    assert elapsed < 3
     assert "Traceback" not in err
-    helpers = {int(pid) for pid in pids.read_text().split()} - {process.pid}
+    helpers = pids - {process.pid}
     assert len(helpers) == 1, "the corpus pass had no helper"
     time.sleep(0.2)
     assert not [pid for pid in helpers if alive(pid)]

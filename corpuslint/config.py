@@ -236,6 +236,11 @@ def rule_options(
                     resolved[code][name] = option.coerce(value)
                 except ValueError as exc:
                     raise ConfigError(f"{where}: rules.{key}: {exc}") from None
+    for code, rule in rules.items():
+        try:
+            rule.validate(resolved[code])
+        except ValueError as exc:
+            raise ConfigError(f"{config.where()}: rules.{rule.name}: {exc}") from None
     return resolved
 
 

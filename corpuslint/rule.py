@@ -61,9 +61,21 @@ class Option:
     type: type
     default: Any
     help: str
+    low: float | None = None
+    """The smallest value allowed (numbers only); ``None``: no bound."""
+    high: float | None = None
+    """The largest value allowed (numbers only); ``None``: no bound."""
 
     def coerce(self, value: Any) -> Any:
-        """Check a configured value against the option's type; raise ``ValueError`` if wrong."""
+        """Check a configured value against its type and bounds; raise ``ValueError`` if wrong."""
+        value = self._typed(value)
+        if self.low is not None and value < self.low:
+            raise ValueError(f"option {self.name!r} is at least {self.low:g}, not {value!r}")
+        if self.high is not None and value > self.high:
+            raise ValueError(f"option {self.name!r} is at most {self.high:g}, not {value!r}")
+        return value
+
+    def _typed(self, value: Any) -> Any:
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if self.type is tuple:
@@ -94,6 +106,10 @@ class Rule:
     def defaults(cls) -> dict[str, Any]:
         """The rule's options with their default values."""
         return {opt.name: opt.default for opt in cls.options}
+
+    @classmethod
+    def validate(cls, options: Mapping[str, Any]) -> None:
+        """Raise ``ValueError`` for options that are each valid but do not fit together."""
 
     @classmethod
     def documentation(cls) -> str:

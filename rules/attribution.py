@@ -141,7 +141,7 @@ class MissingAttribution(DocumentRule):
         ),
         Option("patterns", tuple, (), "extra regular expressions for credit lines"),
         Option("agencies", tuple, AGENCIES, "agencies recognized in datelines"),
-        Option("byline-window", int, 5, "blocks from the top that may hold a byline"),
+        Option("byline-window", int, 5, "blocks from the top that may hold a byline", 0),
     )
 
     def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:

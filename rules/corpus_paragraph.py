@@ -147,14 +147,32 @@ class CorpusDuplicateParagraph(CorpusRule):
     code = "CL102"
     name = "corpus-duplicate-paragraph"
     options = (
-        Option("threshold", float, 90.0, "similarity (0-100) that counts as a near copy"),
-        Option("min-words", int, 8, "paragraphs with fewer words are not compared"),
+        Option("threshold", float, 90.0, "similarity (0-100) that counts as a near copy", 0, 100),
+        Option("min-words", int, 8, "paragraphs with fewer words are not compared", 0),
         Option("allow", tuple, (), "regular expressions of legitimate boilerplate"),
-        Option("bands", int, 21, "candidate keys per paragraph for near matching"),
-        Option("rows", int, 6, "MinHash values each candidate key stands for"),
-        Option("min-jaccard", float, 0.55, "estimated similarity a candidate needs to be verified"),
-        Option("bucket-limit", int, 100, "near-copy candidate groups larger than this are skipped"),
+        Option("bands", int, 21, "candidate keys per paragraph for near matching", 1, 128),
+        Option("rows", int, 6, "MinHash values each candidate key stands for", 1, 128),
+        Option(
+            "min-jaccard",
+            float,
+            0.55,
+            "estimated similarity a candidate needs to be verified",
+            0,
+            1,
+        ),
+        Option(
+            "bucket-limit", int, 100, "near-copy candidate groups larger than this are skipped", 1
+        ),
     )
+
+    @classmethod
+    def validate(cls, options: Mapping[str, Any]) -> None:
+        """A MinHash holds 128 values: ``bands`` x ``rows`` of them make the keys."""
+        if options["bands"] * options["rows"] > sketch.BINS:
+            raise ValueError(
+                f"bands x rows is at most {sketch.BINS}, not"
+                f" {options['bands']} x {options['rows']} = {options['bands'] * options['rows']}"
+            )
 
     def signatures(self, document: Document, options: Mapping[str, Any]) -> Iterable[Signature]:
         allowed = _allowed(tuple(options["allow"]))

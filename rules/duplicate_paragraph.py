@@ -129,10 +129,12 @@ class DuplicateParagraph(DocumentRule):
     code = "CL101"
     name = "duplicate-paragraph"
     options = (
-        Option("threshold", float, 90.0, "similarity (0-100) that counts as a near duplicate"),
-        Option("min-words", int, 8, "paragraphs with fewer words are not compared"),
+        Option(
+            "threshold", float, 90.0, "similarity (0-100) that counts as a near duplicate", 0, 100
+        ),
+        Option("min-words", int, 8, "paragraphs with fewer words are not compared", 0),
         Option("merge-runs", bool, True, "report a run of repeated paragraphs as one finding"),
-        Option("near-limit", int, 2000, "above this many paragraphs, exact repeats only"),
+        Option("near-limit", int, 2000, "above this many paragraphs, exact repeats only", 0),
     )
 
     def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation | Notice]:

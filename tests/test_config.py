@@ -200,6 +200,15 @@ def test_attribution_patterns_option(project: Path, cli: CLI) -> None:
             "option 'patterns' takes a list of strings",
         ),
         ("[rules.CL201]\nthreshold = 95\n", "unknown option 'threshold' (duplicate-headline"),
+        ("[rules.CL102]\nbands = 0\n", "rules.CL102: option 'bands' is at least 1, not 0"),
+        ("[rules.CL101]\nthreshold = 101\n", "option 'threshold' is at most 100, not 101.0"),
+        ("[rules.CL102]\nmin-jaccard = -0.1\n", "option 'min-jaccard' is at least 0, not -0.1"),
+        ("[rules.missing-attribution]\nbyline-window = -1\n", "'byline-window' is at least 0"),
+        (
+            "[rules.CL102]\nbands = 22\n",  # with the default 6 rows: 132 MinHash values
+            "rules.corpus-duplicate-paragraph: bands x rows is at most 128, not 22 x 6 = 132",
+        ),
+        ("[jsonl]\nmax-record-mb = 0\n", "jsonl: option 'max-record-mb' is at least 1, not 0"),
         ('select = "CL1"\nignore = 3\n', "'ignore' must be a list of strings"),
         ("jobs = 0\n", "'jobs' must be a whole number of at least 1"),
         ("rule-timeout = -1\n", "'rule-timeout' must be a number of seconds (0 for no limit)"),

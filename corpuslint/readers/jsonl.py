@@ -69,7 +69,7 @@ class JsonlReader(Reader):
     suffixes = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
     settings = (
         *RECORD_SETTINGS,
-        Option("max-record-mb", int, 256, "longer lines are reported and skipped"),
+        Option("max-record-mb", int, 256, "longer lines are reported and skipped", 1),
     )
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:

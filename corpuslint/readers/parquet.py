@@ -32,7 +32,7 @@ class ParquetReader(Reader):
 
     format = "parquet"
     suffixes = (".parquet", ".pq")
-    settings = (*RECORD_SETTINGS, Option("batch-size", int, 1024, "rows read at a time"))
+    settings = (*RECORD_SETTINGS, Option("batch-size", int, 1024, "rows read at a time", 1))
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         pq = _pyarrow_parquet()

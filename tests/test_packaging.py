@@ -11,7 +11,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SKIP = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "tests"
+    ".git",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    "tests",
+    "*.so",  # an editable install's kernel: the wheel must compile its own
 )
 
 
@@ -59,3 +68,12 @@ def test_wheel_installs_and_runs(tmp_path: Path, seed_text: str) -> None:
         env / "bin" / "python", "-c", "import corpuslint; print(corpuslint.__file__)", cwd=work
     )
     assert str(env) in where.stdout
+    if shutil.which("cc"):  # the wheel carries the compiled MinHash kernel
+        kernel = run(
+            env / "bin" / "python",
+            "-c",
+            "import corpuslint._minhash as k; print(k.__file__)",
+            cwd=work,
+        )
+        assert kernel.returncode == 0, kernel.stderr
+        assert str(env) in kernel.stdout

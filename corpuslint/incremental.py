@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from corpuslint.cache import Cache, outcome_keys
 from corpuslint.discover import SourceFile
 from corpuslint.engine import Checker, FileOutcome, cache_entry_pass, document_pass
+from corpuslint.gc_pause import frozen
 from corpuslint.hashing import file_digest
 
 
@@ -49,15 +50,15 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
             size_now, mtime_now = info.st_size, info.st_mtime_ns
         entry = entries.get(source.location)
         if entry is not None and entry[3] == source.display:
-            size, mtime, digest, _display, rowid = entry
-            if (size, mtime) == (size_now, mtime_now):
+            _path, size, mtime, _display, rowid = entry
+            if size == size_now and mtime == mtime_now:
                 hits.append(_Hit(source, rowid))
                 continue
             try:
                 current = file_digest(source.path)
             except OSError:
                 current = ""
-            if current and current == digest:
+            if current and current == cache.digest(rowid):
                 cache.touch(source.location, size_now, mtime_now)
                 hits.append(_Hit(source, rowid))
                 continue
@@ -104,7 +105,10 @@ def cached_pass(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[SourceFile, FileOutcome]]:
     """Each needed file's outcome: from the cache when unchanged, else freshly checked."""
-    hits, misses = _classify(sources, cache)
+    # Out of the collector's sight: the walk's files and the cache's entries, 100,000 of
+    # each in a pre-commit run; full collections walking them took 0.1 s of 0.35 s.
+    with frozen():
+        hits, misses = _classify(sources, cache)
     wanted = [h for h in hits if h.source.target]
     others = [h for h in hits if not h.source.target]
     whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others)

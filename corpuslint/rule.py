@@ -69,6 +69,8 @@ class Option:
     def coerce(self, value: Any) -> Any:
         """Check a configured value against its type and bounds; raise ``ValueError`` if wrong."""
         value = self._typed(value)
+        if isinstance(value, float) and math.isnan(value):
+            raise ValueError(f"option {self.name!r} takes a number, not nan")
         if self.low is not None and value < self.low:
             raise ValueError(f"option {self.name!r} is at least {self.low:g}, not {value!r}")
         if self.high is not None and value > self.high:

@@ -146,7 +146,7 @@ def measure(
 ) -> dict[str, Any]:
     """Run ``cmd``; wall time, peak memory, exit code, stderr tail; kill it after ``timeout``."""
     # Start from a settled disk: the writeback of what the step before wrote (the corpus,
-    # a cache of 1.4 GB) otherwise lands in this run, whose time then depends on it.
+    # a cache of 1.1 GB) otherwise lands in this run, whose time then depends on it.
     os.sync()
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
     err = tempfile.TemporaryFile()  # noqa: SIM115

@@ -72,7 +72,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         # the file is new.)
         db.execute("PRAGMA page_size=65536")
         # A rollback journal, not WAL: WAL writes every page twice (to the log, then back
-        # into the database), and a cold run writes 1.4 GB at 100k articles. Storing
+        # into the database), and a cold run writes 1.1 GB at 100k articles. Storing
         # an entry took 35 us with WAL, 22 us without; the cost is that a concurrent
         # run waits for the lock (then runs without the cache, with a warning).
         db.execute("PRAGMA journal_mode=DELETE")

@@ -192,17 +192,22 @@ class Discovery:
                 and not self._git_ignored(here / d, True, bases)
                 and not self._excluded(self._relative(here / d) + "/")
             )
-            # Per directory, not per file: a corpus walk visits 100,000 files.
-            relative_dir = self._relative(here)
-            shown_dir = display_path(here, self.cwd)
+            # Per directory, not per file: a corpus walk visits 100,000 files, and looking
+            # these up for each cost 0.3 us of the 3.3 us of Python a file takes.
+            relative_dir, shown_dir = self._relative(here), display_path(here, self.cwd)
+            relative_prefix = "" if relative_dir == "." else relative_dir + "/"
+            shown_prefix = "" if shown_dir == "." else shown_dir + "/"
+            suffixes, regular = self._suffix_names, stat.S_ISREG
+            included = self.include.match_file if self.include is not None else None
+            excluded = self.exclude.match_file if self.exclude is not None else None
             for entry in entries:
                 name = entry.name
-                if not name.lower().endswith(self._suffix_names) or _is_dir(entry):
+                if not name.lower().endswith(suffixes) or _is_dir(entry):
                     continue
-                relative = name if relative_dir == "." else f"{relative_dir}/{name}"
-                if self.include is not None and not self.include.match_file(relative):
+                relative = relative_prefix + name
+                if included is not None and not included(relative):
                     continue
-                if self._excluded(relative):
+                if excluded is not None and excluded(relative):
                     continue
                 if ignoring and self._git_ignored(here / name, False, ignoring):
                     continue
@@ -210,10 +215,9 @@ class Discovery:
                     info = entry.stat()  # follows a link to a file, as os.stat does
                 except OSError:
                     info = None  # vanished or unreadable: the reader will say what is wrong
-                if info is None or stat.S_ISREG(info.st_mode):
-                    shown = name if shown_dir == "." else f"{shown_dir}/{name}"
+                if info is None or regular(info.st_mode):
                     seen = (info.st_size, info.st_mtime_ns) if info is not None else None
-                    yield SourceFile(entry.path, shown, relative, target, seen)
+                    yield SourceFile(entry.path, shown_prefix + name, relative, target, seen)
                 elif target:
                     self._special.append(here / name)
 

@@ -191,7 +191,7 @@ def _tested(
     """
     offsets = _offsets(sizes)
     keep = np.ones(len(sizes), dtype=bool)
-    for size in np.unique(sizes[(sizes >= 2) & (sizes <= _TESTED)]).tolist():
+    for size in sorted_distinct(sizes[(sizes >= 2) & (sizes <= _TESTED)]).tolist():
         runs = np.flatnonzero(sizes == size)
         rows = members[offsets[runs][:, np.newaxis] + np.arange(size)]
         later, earlier = np.tril_indices(size, -1)
@@ -230,6 +230,27 @@ def _repeats(keys: NDArray[np.int64], order: NDArray[np.intp]) -> NDArray[np.int
         part = keys[order[start : start + _SLICE + 1]]
         equal[start : start + len(part) - 1] = part[1:] == part[:-1]
     return np.flatnonzero(equal)
+
+
+def sorted_distinct(values: NDArray[np.integer]) -> NDArray[np.integer]:
+    """``np.unique(values)``, without its check for a masked array.
+
+    numpy 2's ``unique`` imports ``numpy.ma`` for that check: 10-15 ms of a pre-commit run.
+    """
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    kept: NDArray[np.integer] = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    return kept
+
+
+def holds(ordered: NDArray[np.integer], values: NDArray[np.integer]) -> NDArray[np.bool_]:
+    """Which of ``values`` are in ``ordered`` (sorted): ``np.isin`` without ``np.unique``."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
+    where = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    found: NDArray[np.bool_] = ordered[where] == values
+    return found
 
 
 def _offsets(sizes: NDArray[np.intp]) -> NDArray[np.intp]:

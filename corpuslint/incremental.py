@@ -17,6 +17,7 @@ from corpuslint.cache import Cache, outcome_keys
 from corpuslint.discover import SourceFile
 from corpuslint.engine import Checker, FileOutcome, cache_entry_pass, document_pass
 from corpuslint.gc_pause import frozen
+from corpuslint.grouping import holds, sorted_distinct
 from corpuslint.hashing import file_digest
 
 
@@ -82,15 +83,15 @@ def _sharing(hits: Sequence[_Hit], cache: Cache, keys: NDArray[np.int64]) -> lis
         ]
     # Cached since the index was written (or there is none): look at their keys directly,
     # many entries per numpy call. One call per entry took 14 s for 100k entries.
-    wanted = np.unique(keys)
+    wanted = sorted_distinct(keys)
     for start in range(0, len(unindexed), _SHARING_CHUNK):
         part = [h.rowid for h in unindexed[start : start + _SHARING_CHUNK]]
         blobs = cache.keys_of(part)
         held = [blobs.get(rowid, b"") for rowid in part]
         counts = np.fromiter((len(b) // 8 for b in held), dtype=np.intp, count=len(held))
         found_in = np.repeat(np.arange(len(part)), counts)
-        matching = np.isin(np.frombuffer(b"".join(held), dtype=np.int64), wanted)
-        selected.update(part[i] for i in np.unique(found_in[matching]).tolist())
+        matching = holds(wanted, np.frombuffer(b"".join(held), dtype=np.int64))
+        selected.update(part[i] for i in sorted_distinct(found_in[matching]).tolist())
     return [h for h in hits if h.rowid in selected]
 
 

@@ -200,3 +200,17 @@ def test_an_index_of_given_keys_takes_no_more() -> None:
     with pytest.raises(TypeError):
         index.extend([pack([3])])
     assert len(index) == 2
+
+
+int64s = st.lists(st.integers(-(2**63), 2**63 - 1) | st.integers(-3, 3), max_size=60)
+
+
+@given(values=int64s, others=int64s)
+def test_sorted_distinct_and_holds_are_numpy_s_unique_and_isin(
+    values: list[int], others: list[int]
+) -> None:
+    array_of = np.array(values, dtype=np.int64)
+    ordered = grouping.sorted_distinct(array_of)
+    assert ordered.tolist() == np.unique(array_of).tolist()
+    probe = np.array(others + values, dtype=np.int64)
+    assert grouping.holds(ordered, probe).tolist() == np.isin(probe, array_of).tolist()

@@ -19,6 +19,7 @@ from corpuslint import __version__, plugins
 from corpuslint.config import Config, ConfigError, load_config
 from corpuslint.engines import EngineError
 from corpuslint.engines.units import is_url
+from corpuslint.hashing import KERNEL
 from corpuslint.model import Severity
 from corpuslint.progress import progress_bar
 from corpuslint.report.base import Result
@@ -59,7 +60,11 @@ def _load() -> plugins.Registry:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="corpuslint")
+@click.version_option(
+    __version__,
+    prog_name="corpuslint",
+    message=f"%(prog)s, version %(version)s (MinHash: {KERNEL})",
+)
 def main() -> None:
     """Lint a text corpus: duplicate paragraphs and headlines, missing attribution."""
 

@@ -23,6 +23,9 @@ try:
 except ImportError:  # not built (no C compiler at install): the numpy code below runs
     _compiled = None
 
+KERNEL = "compiled" if _compiled is not None else "numpy, no compiled kernel"
+"""Which MinHash code this install runs (``corpuslint --version`` says it)."""
+
 MASK = (1 << 63) - 1
 
 

@@ -183,7 +183,13 @@ class Discovery:
             here = Path(current)
             bases = [p for p in (here, *here.parents) if p == top or top in p.parents]
             ignoring = [b for b in bases if self._gitignore(b) is not None]
-            folders = [entry.name for entry in entries if _is_dir(entry)]
+            folders: list[str] = []
+            files: list[os.DirEntry[str]] = []
+            for entry in entries:
+                if _is_dir(entry):
+                    folders.append(entry.name)
+                else:
+                    files.append(entry)
             pending.extend(
                 os.path.join(current, d)
                 for d in reversed(folders)  # popped in sorted order
@@ -200,9 +206,9 @@ class Discovery:
             suffixes, regular = self._suffix_names, stat.S_ISREG
             included = self.include.match_file if self.include is not None else None
             excluded = self.exclude.match_file if self.exclude is not None else None
-            for entry in entries:
+            for entry in files:
                 name = entry.name
-                if not name.lower().endswith(suffixes) or _is_dir(entry):
+                if not name.lower().endswith(suffixes):
                     continue
                 relative = relative_prefix + name
                 if included is not None and not included(relative):

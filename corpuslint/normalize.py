@@ -54,9 +54,7 @@ def collapse(text: str) -> str:
     text (no whitespace but U+0020) without double or outer spaces is returned as it is,
     after one C scan instead of a list of its words.
     """
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
+    return _spaced(text) if text.isprintable() else " ".join(text.split())
 
 
 def normalize(text: str, collapsed: bool = False) -> str:

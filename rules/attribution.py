@@ -108,6 +108,11 @@ class MissingAttribution(DocumentRule):
     X" in the middle of a sentence, "a source close to the talks". Documents with no
     prose at all are not reported.
 
+    The bylines and credit lines it recognizes in the text are English ("By ...",
+    "Reporting by ..."). In other languages ("Par Marie Dupont", "Von Hans Müller")
+    attribution is found only in metadata, in an agency dateline, or through extra
+    `patterns`.
+
     ## Why is this bad?
     Unattributed text cannot be checked, corrected or credited. Newsrooms require a
     byline or a source credit; dataset curators need provenance for licensing.

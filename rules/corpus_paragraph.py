@@ -129,17 +129,14 @@ class CorpusDuplicateParagraph(CorpusRule):
     - `bands` (int, default 21) and `rows` (int, default 6; `bands` x `rows` at most
       128): candidate keys per paragraph and how many MinHash values each must agree on.
       More bands or fewer rows find near copies with heavier edits, at more comparisons.
-      21 x 6 keeps 0.99 of 1-3 word edits (on the Jaccard distribution of real ones) and
-      draws 2.7 times fewer false candidates than 25 x 5 from paragraphs sharing a sentence.
+      The defaults are set for edits of one to three words in news-length paragraphs.
     - `min-jaccard` (float, default 0.55): candidates whose estimated Jaccard similarity
       (of character 5-grams, from a 128-value MinHash sketch) is below this are not
       verified; 0 verifies every candidate. Paragraphs that share only a sentence or a
       quote land in one band by chance; this rejects most of them before rapidfuzz.
-      Measured on 40,000 near copies of real news paragraphs (1-3 word edits, ratio 90
-      or more; `benchmarks/sketch_recall.py`): 0.55 rejects 21 of them, 19 in paragraphs
-      under 20 words (0.45 rejects 1, 0.5 rejects 3), and verifies 84,000 groups of the
-      100k-article benchmark where 0.45 verified 206,000, halving the corpus pass. Lower
-      it for short paragraphs or with a lower `threshold`.
+      The estimate is coarse for short paragraphs, so a few real near copies under
+      about 20 words fall below it: lower it for short paragraphs or with a lower
+      `threshold` (docs/performance.md gives what each value rejects).
     - `bucket-limit` (int, default 100): near-copy candidates sharing one key with more
       paragraphs than this are not compared (exact copies are still all reported).
     """

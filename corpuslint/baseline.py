@@ -36,7 +36,7 @@ def load(path: Path) -> Counter[str]:
         return Counter(str(entry["fingerprint"]) for entry in findings)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: nesting
         raise ConfigError(f"{path}: not a corpuslint baseline file ({exc})") from None
 
 

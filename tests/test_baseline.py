@@ -53,3 +53,12 @@ def test_bad_baseline_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("[1, 2]")
     with pytest.raises(ConfigError, match="not a corpuslint baseline"):
         baseline.load(path)
+
+
+def test_a_deeply_nested_baseline_is_a_configuration_error(tmp_path: Path) -> None:
+    # A committed baseline is repository content: nesting past Python's recursion limit
+    # must end as a one-line error naming the file, not an internal error.
+    path = tmp_path / "baseline.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ConfigError, match="not a corpuslint baseline file"):
+        baseline.load(path)

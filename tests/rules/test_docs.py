@@ -42,3 +42,11 @@ def test_rule_identity(code: str) -> None:
     assert rule.code == code
     assert rule.name == rule.name.lower()
     assert " " not in rule.name
+
+
+@pytest.mark.parametrize("code", list(REGISTRY.rules))
+def test_rule_documentation_holds_no_measurements(code: str) -> None:
+    """Figures belong in docs/performance.md, where each has its date and command."""
+    doc = REGISTRY.rules[code].documentation()
+    for word in ("benchmark", "measured", "took ", "100k", "100,000"):
+        assert word not in doc.lower(), f"{code}: its documentation cites a measurement ({word})"

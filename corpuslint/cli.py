@@ -1,7 +1,10 @@
 """The ``corpuslint`` command (click): check, rules, rule CODE, plugins.
 
 Exit codes: 0 nothing at or above ``--fail-on``, 1 findings, 2 usage, configuration,
-plugin or internal error. No traceback reaches the user unless ``CORPUSLINT_DEBUG`` is set.
+plugin or internal error, 130 or 143 when stopped by SIGINT or SIGTERM. No traceback
+reaches the user unless ``CORPUSLINT_DEBUG`` is set, and every line written to stderr
+goes through ``corpuslint.console`` (escaped: corpus text can carry terminal escapes or
+GitHub workflow commands).
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from typing import Any, NoReturn
 
 import click
 
-from corpuslint import __version__, plugins
+from corpuslint import __version__, console, plugins, signals
 from corpuslint.config import Config, ConfigError, load_config
+from corpuslint.engine import default_jobs
 from corpuslint.engines import EngineError
 from corpuslint.engines.units import is_url
 from corpuslint.hashing import KERNEL
@@ -27,20 +31,25 @@ from corpuslint.runner import Overrides, check, exit_code
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"corpuslint: error: {message}", err=True)
+    console.error(message)
     sys.exit(2)
 
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Turn configuration, plugin and unexpected errors into one line on stderr and exit 2."""
+    """Turn configuration, plugin and unexpected errors into one line on stderr and exit 2.
+
+    SIGINT and SIGTERM stop the command alike (see ``corpuslint.signals``): one line,
+    exit status 130 or 143.
+    """
     try:
-        yield
+        with signals.handled():
+            yield
     except (ConfigError, plugins.PluginError, EngineError) as exc:
         _fail(str(exc))
-    except KeyboardInterrupt:
-        click.echo("corpuslint: interrupted", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        console.line("corpuslint: interrupted")
+        sys.exit(signals.exit_status(exc))
     except Exception as exc:
         if os.environ.get("CORPUSLINT_DEBUG"):
             raise
@@ -59,7 +68,65 @@ def _load() -> plugins.Registry:
     return plugins.load()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group, with click's usage errors written through ``console`` too.
+
+    A usage error quotes what was on the command line, which for a pre-commit hook
+    holds file names from the repository.
+    """
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command; in standalone mode, errors are escaped lines and an exit status."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                for text in exc.ctx.get_usage().splitlines():
+                    console.line(text)
+                helps = exc.ctx.command.get_help_option_names(exc.ctx)
+                if helps:
+                    console.line(f"Try '{exc.ctx.command_path} {sorted(helps)[0]}' for help.")
+            console.error(exc.format_message())
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            console.line("corpuslint: interrupted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+class _CheckCommand(click.Command):
+    """``check``: everything after ``--`` is a path, and a path is never taken for an option.
+
+    A token before ``--`` that looks like an option but names an existing file is an
+    error: it is a file name in the wrong place (a pre-commit hook whose ``args`` do not
+    end with ``--``, given a staged file named ``--output-file=x.md``), and read as an
+    option it could overwrite a file or change the outcome.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuse option-like file names before ``--``, then parse as click does."""
+        for token in args:
+            if token == "--":
+                break
+            if token.startswith("-") and token != "-" and os.path.lexists(token):
+                raise click.UsageError(
+                    f"{token!r} is a file, not an option: put paths after `--`"
+                    " (corpuslint check [OPTIONS] -- PATHS)",
+                    ctx,
+                )
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__,
     prog_name="corpuslint",
@@ -69,7 +136,7 @@ def main() -> None:
     """Lint a text corpus: duplicate paragraphs and headlines, missing attribution."""
 
 
-@main.command("check")
+@main.command("check", cls=_CheckCommand)
 @click.argument("paths", nargs=-1)
 @click.option(
     "--format",
@@ -171,6 +238,9 @@ def check_command(
 ) -> None:
     """Check PATHS (files or folders; default: the whole project) against the corpus.
 
+    Everything after ``--`` is a path, even if it starts with ``-``: scripts and hooks
+    that pass file names should put them after ``--``.
+
     With ``--engine ray``, PATHS may also be URLs of files, folders or globs in object
     storage (``s3://``, ``gs://``, ``file://``: any fsspec file system).
     """
@@ -188,7 +258,7 @@ def check_command(
             select=_codes(select),
             ignore=_codes(ignore) or (),
             extend_select=_codes(extend_select) or (),
-            jobs=jobs,
+            jobs=_capped_jobs(jobs or config.jobs, "--jobs" if jobs else config.where()),
             cache=False if no_cache else None,
             baseline=baseline,
         )
@@ -206,19 +276,30 @@ def check_command(
 
             baseline_file.write(write_baseline, result.violations)
             count = len(result.violations)
-            click.echo(f"Recorded {count} finding(s) in baseline {write_baseline}", err=True)
+            console.line(f"Recorded {count} finding(s) in baseline {write_baseline}")
             sys.exit(2 if result.errors else 0)
         formatter = formatter_cls(registry.rules)
         text = _statistics(result, output_format) if statistics else formatter.format(result)
         _write(text, output_file)
         for warning in result.warnings:
-            click.echo(f"corpuslint: warning: {warning}", err=True)
+            console.warning(warning)
         for error in result.errors:
-            click.echo(f"corpuslint: {error}", err=True)
+            console.line(f"corpuslint: {error}")
         if not quiet and output_format == "text" and not statistics:
             _summary(result)
         code = exit_code(result, Severity.parse(fail_on or config.fail_on))
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _capped_jobs(jobs: int | None, where: str) -> int | None:
+    """``jobs``, at most the number of cores this process may use (with a note if capped)."""
+    cores = default_jobs()
+    if jobs is None or jobs <= cores:
+        return jobs
+    console.note(
+        f"{where}: jobs = {jobs} is more than the {cores} core(s) available; using {cores}"
+    )
+    return cores
 
 
 def _check_on_ray(
@@ -283,9 +364,9 @@ def _summary(result: Any) -> None:
     noun = "finding" if count == 1 else "findings"
     if count:
         plural = "s" if checked != 1 else ""
-        click.echo(f"Found {count} {noun} in {files} of {checked} checked file{plural}.", err=True)
+        console.line(f"Found {count} {noun} in {files} of {checked} checked file{plural}.")
     else:
-        click.echo(f"All checks passed ({checked} file{'s' if checked != 1 else ''}).", err=True)
+        console.line(f"All checks passed ({checked} file{'s' if checked != 1 else ''}).")
 
 
 @main.group("cache")
@@ -298,14 +379,20 @@ def cache_group() -> None:
     "--config", "config_path", type=click.Path(path_type=Path), help="Configuration file."
 )
 def cache_clean(config_path: Path | None) -> None:
-    """Delete the project's cache."""
+    """Delete the project's cache (kept outside the project, see CORPUSLINT_CACHE_DIR)."""
     with _errors():
-        from corpuslint.cache import DIRECTORY, clean
+        from corpuslint.cache import LEGACY_DIRECTORY, clean
 
         config = load_config(config_path, reader_formats=_load().reader_settings())
-        removed = clean(config.root)
-        where = config.root / DIRECTORY
+        try:
+            where, removed = clean(config.root)
+        except (OSError, RuntimeError) as exc:
+            _fail(f"cannot remove the cache of {config.root}: {exc}")
         click.echo(f"Removed {where}" if removed else f"No cache at {where}")
+        legacy = config.root / LEGACY_DIRECTORY
+        if legacy.exists() or legacy.is_symlink():
+            # Never read by this version; left alone, as it may be a committed folder.
+            click.echo(f"{legacy} is not used by this version of corpuslint; delete it if unwanted")
 
 
 @main.command("rules")

@@ -389,8 +389,11 @@ _WORKER_BUDGET = contextlib.ExitStack()  # its time budget's handler, never clos
 
 def _init_worker(plan: Plan) -> None:
     # Ctrl-C is the parent's to handle: it terminates the pool, so workers never
-    # print tracebacks of their own or linger as orphans.
+    # print tracebacks of their own or linger as orphans. SIGTERM (the pool's own way
+    # to stop a worker, or a CI job's cancel sent to the whole group) ends a worker
+    # at once and silently, whatever handler it inherited from the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # What the worker inherited from the parent (modules, the corpus's file list) is
     # never garbage here: out of the collector's sight, its collections stay small.
     gc.freeze()

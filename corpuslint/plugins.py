@@ -1,7 +1,9 @@
 """The plugin manager: loads plugins one entry point at a time and collects what they provide.
 
 A plugin that fails to import, or provides a rule code that another plugin already
-provides, is a :class:`PluginError` naming the plugin (exit code 2).
+provides, is a :class:`PluginError` naming the plugin (exit code 2). So is one that
+calls ``sys.exit`` or raises any other ``BaseException`` while it is imported or its
+hooks are called: only a real interrupt (a signal) passes through.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import pluggy
 
-from corpuslint import hookspecs
+from corpuslint import hookspecs, signals
 from corpuslint.readers.base import Reader
 from corpuslint.report.base import Formatter
 from corpuslint.rule import Rule
@@ -100,10 +102,12 @@ def _load_entry_points(
         try:
             plugin = entry_point.load()
             manager.register(plugin, name=entry_point.name)
-        except Exception as exc:
+        except BaseException as exc:
+            if signals.genuine(exc):
+                raise
             raise PluginError(
                 f"plugin {entry_point.name!r} ({entry_point.value}, from {dist_name} {version})"
-                f" failed to load: {type(exc).__name__}: {exc}"
+                f" failed to load: {_described(exc)}"
             ) from exc
         origins[entry_point.name] = (dist_name, version)
     return origins
@@ -115,14 +119,21 @@ def _call(manager: pluggy.PluginManager, hook: str) -> list[tuple[str, Any]]:
     for impl in reversed(getattr(manager.hook, hook).get_hookimpls()):
         name = impl.plugin_name
         try:
-            provided = getattr(impl.plugin, hook)()
-        except Exception as exc:
-            raise PluginError(
-                f"plugin {name!r} failed in {hook}(): {type(exc).__name__}: {exc}"
-            ) from exc
-        for item in provided or ():
+            provided = list(getattr(impl.plugin, hook)() or ())
+        except BaseException as exc:
+            if signals.genuine(exc):
+                raise
+            raise PluginError(f"plugin {name!r} failed in {hook}(): {_described(exc)}") from exc
+        for item in provided:
             results.append((name, item))
     return results
+
+
+def _described(exc: BaseException) -> str:
+    """What a plugin raised, for its error line; ``sys.exit`` is named as such."""
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def load(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> Registry:

@@ -1,10 +1,15 @@
-"""A progress bar on stderr for long runs on a terminal (tqdm); never in CI or when piped."""
+"""A progress bar on stderr for long runs on a terminal (tqdm); never in CI or when piped.
+
+The bar writes through ``corpuslint.console.SafeStream``, as every stderr line is escaped.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Callable
+
+from corpuslint.console import SafeStream
 
 # The bar appears only once a run has taken this long, so quick runs print nothing.
 DELAY_SECONDS = 1.0
@@ -27,7 +32,7 @@ def progress_bar() -> Callable[[int, int], Callable[[int], None]] | None:
             total=files,
             unit="file",
             desc="corpuslint",
-            file=sys.stderr,
+            file=SafeStream(sys.stderr),
             delay=DELAY_SECONDS,
             leave=False,
             dynamic_ncols=True,

@@ -57,6 +57,16 @@ def terminal_safe(text: str) -> str:
     return text
 
 
+def stderr_safe(text: str) -> str:
+    r"""``text`` as one inert line for stderr, which a GitHub runner reads for commands too.
+
+    As :func:`terminal_safe`, and tab becomes ``\\t`` as well: a diagnostic line holds
+    no control character at all, and a line break in it becomes a visible ``\\n``, so
+    every message is one line and no line of it can start with ``::``.
+    """
+    return terminal_safe(text).replace("\t", "\\t")
+
+
 def safe_chars(text: str) -> list[str]:
     """How each character of ``text`` is shown: itself, or its visible escape.
 

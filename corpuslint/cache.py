@@ -4,8 +4,23 @@ A file's entry is keyed by its path and the run's settings (rules, options, read
 settings, versions) and validated by size and modification time, then by a content
 hash when those changed, so an unchanged file is neither re-read nor re-parsed. Each
 entry also keeps the file's signature keys as a flat array: a run over a few targets
-unpickles only the files that share a key with them. A corrupt or locked cache is
+decodes only the files that share a key with them. A corrupt or locked cache is
 rebuilt or bypassed with a warning; it never stops a run.
+
+Where it lives: outside the project, so that a cache committed to a repository (or
+planted by a pull request) is never read. The folder is
+``<base>/<hash of the project root>-<root folder name>/``, where ``<base>`` is
+
+* ``$CORPUSLINT_CACHE_DIR`` when that environment variable is set (not empty),
+* else ``$XDG_CACHE_HOME/corpuslint`` when ``XDG_CACHE_HOME`` is an absolute path,
+* else ``~/Library/Caches/corpuslint`` on macOS, ``%LOCALAPPDATA%/corpuslint`` on
+  Windows, ``~/.cache/corpuslint`` elsewhere.
+
+What is stored is data only (:mod:`corpuslint.cache_codec`), checked as it is read:
+an entry that does not decode is dropped with a warning and its file checked again.
+The cache is not used at all (a warning says why) when its folder or any file in it
+is a symbolic link, or when the folder belongs to another user: it never writes
+through a link.
 """
 
 from __future__ import annotations
@@ -13,8 +28,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import pickle
+import re
 import sqlite3
+import stat
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -24,13 +41,17 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
+from corpuslint import cache_codec
 from corpuslint.atomic import write_bytes_atomic
 from corpuslint.engine import FileOutcome
 
-DIRECTORY = ".corpuslint_cache"
+ENVIRONMENT = "CORPUSLINT_CACHE_DIR"
+"""The environment variable that names the folder holding every project's cache."""
+LEGACY_DIRECTORY = ".corpuslint_cache"
+"""The cache folder inside the project of earlier releases: never read, never written."""
 FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size
-SCHEMA = 7  # 2: notices; 3: new band keys; 4: sketches, no zlib; 5: blobs apart; 6: long texts
-# 7: signatures in columns
+SCHEMA = 8  # 2: notices; 3: new band keys; 4: sketches, no zlib; 5: blobs apart; 6: long texts
+# 7: signatures in columns; 8: outcomes in cache_codec's data-only format
 GITIGNORE = b"# created by corpuslint\n*\n"
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # primary result codes of a damaged database file
 _TABLE = """
@@ -61,7 +82,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     """Open the database and bring its table to this schema (closed again if that fails)."""
     # Not bound to this thread: the key index is written in another while the corpus
     # pass runs, never while this one uses the connection (Cache.key_index_meanwhile).
-    db = sqlite3.connect(path, timeout=2.0, isolation_level=None, check_same_thread=False)
+    # nofollow: SQLite refuses a database file that is a symbolic link (checked again
+    # here, after _refuse_links, for a link made in between).
+    uri = Path(os.path.abspath(path)).as_uri() + "?nofollow=1"
+    db = sqlite3.connect(uri, timeout=2.0, isolation_level=None, check_same_thread=False, uri=True)
     try:
         # Entries are 5-10 KB (8.3 KB on average at 100k articles). With 4 KB pages each
         # spilled onto overflow pages; 16 KB pages hold one or two, leaving 45 % of the
@@ -101,6 +125,59 @@ def _corrupt(error: sqlite3.DatabaseError) -> bool:
     return any(words in str(error) for words in ("not a database", "malformed"))
 
 
+def base_directory() -> Path:
+    """The folder holding every project's cache (see the module's docstring).
+
+    Raises ``RuntimeError`` when there is no home folder to put it in.
+    """
+    override = os.environ.get(ENVIRONMENT)
+    if override:
+        return Path(override).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "corpuslint"
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "corpuslint"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "corpuslint"
+    return Path.home() / ".cache" / "corpuslint"
+
+
+def directory_for(root: Path) -> Path:
+    """The cache folder of the project at ``root``: one per resolved root path."""
+    resolved = root.resolve()
+    digest = hashlib.blake2b(
+        str(resolved).encode("utf-8", "surrogatepass"), digest_size=8
+    ).hexdigest()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", resolved.name)[:40].lstrip(".") or "root"
+    return base_directory() / f"{digest}-{name}"
+
+
+def _refuse_links(directory: Path) -> None:
+    """Raise ``CacheError`` unless ``directory`` is a folder of ours holding no links.
+
+    Checked before the cache opens any file there: SQLite, the key index and the
+    .gitignore would otherwise write (or read) wherever a planted link points.
+    """
+    info = os.lstat(directory)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise CacheError(f"{directory} is a symbolic link or not a folder")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise CacheError(f"{directory} belongs to another user")
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                raise CacheError(f"{entry.path} is a symbolic link")
+
+
+def _regular_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file, not a link to one."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 class CacheError(Exception):
     """The cache cannot be used; the run goes on without it."""
 
@@ -118,14 +195,20 @@ def outcome_keys(outcome: FileOutcome) -> bytes:
 class Cache:
     """The cache database of one project, for one set of settings."""
 
-    def __init__(self, root: Path, settings: str) -> None:
-        self.directory = root / DIRECTORY
+    def __init__(self, root: Path, settings: str, directory: Path | None = None) -> None:
         self.settings = settings
         self.warnings: list[str] = []
         self._pending: list[tuple[object, ...]] = []
         self._pending_bytes = 0
         self.index_due = False
         """Whether this run saw the whole corpus and changed it: the key index is stale."""
+        try:
+            self.directory = directory if directory is not None else directory_for(root)
+        except (OSError, RuntimeError) as exc:  # no home folder, say
+            self.directory = Path(root.name or "project")
+            self.warnings.append(f"no folder for the cache ({exc}); running without it")
+            self._db: sqlite3.Connection | None = None
+            return
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection | None:
@@ -137,7 +220,7 @@ class Cache:
         path = self.directory / "cache.sqlite"
         try:
             self._create_directory()
-        except OSError as exc:
+        except (OSError, CacheError) as exc:
             self.warnings.append(f"cache directory {self.directory} cannot be used ({exc})")
             return None
         for attempt in range(2):
@@ -146,7 +229,7 @@ class Cache:
             except sqlite3.DatabaseError as exc:
                 if attempt == 0 and _corrupt(exc):
                     self.warnings.append(f"cache {path} is corrupt ({exc}); rebuilding it")
-                    for suffix in ("", "-wal", "-shm"):
+                    for suffix in ("", "-journal", "-wal", "-shm"):
                         with contextlib.suppress(OSError):
                             os.unlink(f"{path}{suffix}")
                     continue
@@ -158,15 +241,24 @@ class Cache:
         return None
 
     def _create_directory(self) -> None:
-        """The cache folder with its .gitignore, rewritten if missing or cut short (full disk)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """The cache folder with its .gitignore, rewritten if missing or cut short (full disk).
+
+        The folder is private (0700) when this creates it. ``CacheError`` if it or
+        anything in it is a symbolic link: nothing is written then. The .gitignore
+        matters when ``CORPUSLINT_CACHE_DIR`` puts the cache inside a repository.
+        """
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(self.directory, 0o700)
+        _refuse_links(self.directory)
         ignore = self.directory / ".gitignore"
         try:
-            complete = ignore.read_bytes() == GITIGNORE
+            with open(ignore, "rb") as handle:  # not a link: _refuse_links saw to that
+                complete = handle.read(len(GITIGNORE) + 1) == GITIGNORE
         except OSError:
             complete = False
         if not complete:
-            write_bytes_atomic(ignore, GITIGNORE)
+            write_bytes_atomic(ignore, GITIGNORE, follow_links=False)
 
     @property
     def usable(self) -> bool:
@@ -214,8 +306,15 @@ class Cache:
                 yield from self._db.execute(query, chunk)
 
     def keys_of(self, rowids: Iterable[int]) -> dict[int, bytes]:
-        """The signature keys of these entries, packed (see ``hashing.pack``)."""
-        return dict(self._column("keys", rowids))
+        """The signature keys of these entries, packed (see ``hashing.pack``).
+
+        A value that is not whole int64 keys disables the cache (with a warning).
+        """
+        found: dict[int, bytes] = {}
+        with self._guard("read"):
+            for rowid, blob in self._column("keys", rowids):
+                found[rowid] = _keys_blob(blob)
+        return found
 
     @property
     def _index_path(self) -> Path:
@@ -224,7 +323,7 @@ class Cache:
     @property
     def has_key_index(self) -> bool:
         """Whether a key index for these settings exists."""
-        return self._index_path.is_file()
+        return _regular_file(self._index_path)
 
     def write_key_index(self, stop: threading.Event | None = None) -> None:
         """Index every entry's keys, sorted, for runs over a few files.
@@ -248,8 +347,6 @@ class Cache:
                 _save_index(self._index_path, self._index_arrays(stop))
             finally:
                 self._db.execute("COMMIT")  # a read: nothing to undo
-            for stale in [*self.directory.glob("keys-*.idx"), *self.directory.glob("keys2-*.idx")]:
-                stale.unlink()  # the formats before keys3
         self.index_due = False
 
     def _index_arrays(self, stop: threading.Event | None) -> Iterator[NDArray[np.int64]]:
@@ -268,7 +365,8 @@ class Cache:
         ):
             if stop is not None and stop.is_set():
                 raise _Stopped
-            values = _index_values(np.frombuffer(blob, dtype=np.int64), bits) | len(rowids)
+            keys = np.frombuffer(_keys_blob(blob), dtype=np.int64)
+            values = _index_values(keys, bits) | len(rowids)
             rowids.append(rowid)
             while len(values):
                 taken = values[: _RUN - filled]
@@ -317,7 +415,7 @@ class Cache:
         ``None`` when there is no index for these settings yet. An entry whose key
         differs only in the low bits may be among them: the caller compares keys anyway.
         """
-        if self._db is None or not self._index_path.is_file():
+        if self._db is None or not _regular_file(self._index_path):
             return None
         try:
             runs, rowids = _load_index(self._index_path)
@@ -328,11 +426,40 @@ class Cache:
         return found, np.array(rowids)
 
     def outcomes(self, rowids: Iterable[int]) -> Iterator[tuple[int, FileOutcome]]:
-        """The stored outcomes of these entries."""
-        rows = self._column("outcome", rowids)
-        with self._guard("read"):  # a damaged blob disables the cache like a damaged database
-            for rowid, blob in rows:
-                yield rowid, pickle.loads(_unsealed(blob))
+        """The stored outcomes of these entries; those that do not decode are left out.
+
+        An entry that fails its checksum or does not decode is dropped from the cache,
+        with a warning: the caller checks its file again, and the next run caches it anew.
+        """
+        bad: list[int] = []
+        first = ""
+        for rowid, blob in self._column("outcome", rowids):
+            try:
+                outcome = cache_codec.decode(_unsealed(blob))
+            except (DamagedEntry, cache_codec.DecodeError) as exc:
+                bad.append(rowid)
+                first = first or str(exc)
+                continue
+            yield rowid, outcome
+        if bad:
+            self.warnings.append(
+                f"cache {self.directory}: {len(bad)} entr{'y' if len(bad) == 1 else 'ies'}"
+                f" could not be read ({first}); ignored, their files checked again"
+            )
+            self._forget(bad)
+
+    def _forget(self, rowids: Sequence[int]) -> None:
+        """Delete these entries (unreadable ones), so the next run caches their files anew."""
+        if self._db is None:
+            return
+        with self._guard("write"):
+            self._db.execute("BEGIN")
+            for start in range(0, len(rowids), 500):
+                chunk = list(rowids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                self._db.execute(f"DELETE FROM blobs WHERE id IN ({marks})", chunk)
+                self._db.execute(f"DELETE FROM files WHERE id IN ({marks})", chunk)
+            self._db.execute("COMMIT")
 
     def touch(self, location: str, size: int, mtime: int) -> None:
         """Record a new timestamp for a file whose content hash did not change."""
@@ -346,19 +473,20 @@ class Cache:
         mtime: int,
         digest: str,
         outcome: FileOutcome,
-        pickled: bytes | None = None,
+        encoded: bytes | None = None,
     ) -> None:
         """Queue a file's outcome for writing by :meth:`flush`.
 
-        ``pickled`` is the outcome already pickled (by the worker that checked the file).
+        ``encoded`` is the outcome already encoded (by the worker that checked the file,
+        with :func:`cache_codec.encode`).
         An outcome with an internal error is not kept: the error may not happen again
         (a rule stopped at its time budget on a busy machine), so the file is checked anew.
         """
         if outcome.errors:
             return
-        if pickled is None:
-            pickled = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        blob = _sealed(pickled)
+        if encoded is None:
+            encoded = cache_codec.encode(outcome)
+        blob = _sealed(encoded)
         self._pending.append(
             ("store", location, display, size, mtime, digest, outcome_keys(outcome), blob)
         )
@@ -417,6 +545,8 @@ class Cache:
             self._db = None
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links need privileges
+
 # np.lib.format is untyped in numpy 2.2 (the last release for Python 3.10), typed from 2.3.
 _NPY_FORMAT: Any = np.lib.format
 
@@ -425,7 +555,7 @@ class DamagedEntry(Exception):
     """A stored outcome whose checksum does not match: the cache file was damaged."""
 
 
-_CACHE_ERRORS = (sqlite3.Error, OSError, pickle.UnpicklingError, DamagedEntry, EOFError)
+_CACHE_ERRORS = (sqlite3.Error, OSError, DamagedEntry, cache_codec.DecodeError)
 
 
 def _sealed(payload: bytes) -> bytes:
@@ -437,12 +567,25 @@ def _sealed(payload: bytes) -> bytes:
     return xxhash.xxh3_64_digest(payload) + payload
 
 
-def _unsealed(blob: bytes) -> memoryview:
-    """The payload of a :func:`_sealed` blob; ``DamagedEntry`` if its checksum is wrong."""
+def _unsealed(blob: object) -> memoryview:
+    """The payload of a :func:`_sealed` blob; ``DamagedEntry`` if its checksum is wrong.
+
+    The checksum only detects damage (a disk error, a file cut short): anyone who can
+    write the cache can compute it. What the payload holds is checked as it is decoded.
+    """
+    if type(blob) is not bytes or len(blob) < 8:
+        raise DamagedEntry("a stored outcome is not a checksummed blob")
     payload = memoryview(blob)[8:]
-    if len(blob) < 8 or xxhash.xxh3_64_digest(payload) != blob[:8]:
+    if xxhash.xxh3_64_digest(payload) != blob[:8]:
         raise DamagedEntry("a stored outcome does not match its checksum")
     return payload
+
+
+def _keys_blob(blob: object) -> bytes:
+    """A stored entry's keys, checked to be whole int64 values."""
+    if type(blob) is not bytes or len(blob) % 8:
+        raise cache_codec.DecodeError("stored signature keys that are not int64 values")
+    return blob
 
 
 def _entry_bits(entries: int) -> int:
@@ -496,6 +639,8 @@ def _save_index(path: Path, arrays: Iterable[NDArray[np.int64]]) -> None:
     index (if any) stays, which is still right for the rows it covers.
     """
     temporary = path.with_name(path.name + ".tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)  # left by a run that was killed; a link is removed, not followed
     try:
         _write_arrays(temporary, arrays)
         os.replace(temporary, path)
@@ -511,7 +656,9 @@ def _write_arrays(path: Path, arrays: Iterable[NDArray[Any]]) -> None:
     Not ``.npz``: numpy reads a zip member whole, and a run over five files then read
     the 260 MB index of 100,000 articles to binary-search it for a few hundred keys.
     """
-    with path.open("wb") as handle:
+    # A new file (O_EXCL), never a link's target (O_NOFOLLOW).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(path, flags, 0o600), "wb") as handle:
         for array in arrays:
             _NPY_FORMAT.write_array(handle, np.ascontiguousarray(array), allow_pickle=False)
 
@@ -519,10 +666,13 @@ def _write_arrays(path: Path, arrays: Iterable[NDArray[Any]]) -> None:
 def _load_index(path: Path) -> tuple[list[NDArray[np.int64]], NDArray[np.int64]]:
     """The index's sorted runs and the rowids they number, memory-mapped (read on use)."""
     arrays: list[NDArray[Any]] = []
-    size = path.stat().st_size
-    with path.open("rb") as handle:
+    flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
         while handle.tell() < size:
             version = _NPY_FORMAT.read_magic(handle)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError("not a corpuslint key index")
             if version == (1, 0):
                 shape, fortran, dtype = _NPY_FORMAT.read_array_header_1_0(handle)
             else:
@@ -563,12 +713,20 @@ class _Guard(contextlib.AbstractContextManager[None]):
         return False
 
 
-def clean(root: Path) -> bool:
-    """Delete the project's cache directory; whether there was one."""
+def clean(root: Path) -> tuple[Path, bool]:
+    """Delete the project's cache folder: where it is, and whether there was one.
+
+    A link in its place is removed, not followed (``CacheError`` if that fails).
+    """
     import shutil
 
-    directory = root / DIRECTORY
-    if not directory.exists():
-        return False
-    shutil.rmtree(directory)
-    return True
+    directory = directory_for(root)
+    try:
+        info = os.lstat(directory)
+    except FileNotFoundError:
+        return directory, False
+    if stat.S_ISDIR(info.st_mode):
+        shutil.rmtree(directory)  # removes links inside, never what they point to
+    else:
+        os.unlink(directory)
+    return directory, True

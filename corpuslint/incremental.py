@@ -115,11 +115,11 @@ def cached_pass(
     whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others)
     fresh = cache_entry_pass(checker, [m.source for m in misses], jobs, progress)
     target_keys: list[bytes] = []  # only needed to pick the cached files a few targets share
-    for miss, (source, outcome, pickled, digest) in zip(misses, fresh, strict=True):
+    for miss, (source, outcome, encoded, digest) in zip(misses, fresh, strict=True):
         if digest and miss.size >= 0:
             # The location, not source.path: building 100,000 Path objects cost 1 s.
             cache.store(
-                source.location, source.display, miss.size, miss.mtime, digest, outcome, pickled
+                source.location, source.display, miss.size, miss.mtime, digest, outcome, encoded
             )
         if source.target and not whole:
             target_keys.append(outcome_keys(outcome))

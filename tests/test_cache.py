@@ -12,11 +12,23 @@ import pytest
 
 from corpuslint import cache as cache_module
 from corpuslint import engine, incremental, plugins
-from corpuslint.cache import DIRECTORY
 from corpuslint.config import Config
 from corpuslint.readers.text import TextReader
 from corpuslint.runner import Overrides, check
 from tests.corpus_helpers import article, paragraph, run, summary
+
+
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every project's cache in a folder of the test's own, never the user's."""
+    home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv(cache_module.ENVIRONMENT, str(home))
+    return home
+
+
+def cache_dir(root: Path) -> Path:
+    """Where the cache of the project at ``root`` lives."""
+    return cache_module.directory_for(root)
 
 
 @pytest.fixture
@@ -43,8 +55,8 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_cache_is_created_and_ignored_by_git(corpus: Path) -> None:
     run(corpus, cache=True)
-    assert (corpus / DIRECTORY / "cache.sqlite").is_file()
-    assert (corpus / DIRECTORY / ".gitignore").read_text().strip().endswith("*")
+    assert (cache_dir(corpus) / "cache.sqlite").is_file()
+    assert (cache_dir(corpus) / ".gitignore").read_text().strip().endswith("*")
 
 
 def test_new_copy_of_a_cached_file_is_found_without_rereading_it(
@@ -89,7 +101,7 @@ def test_cached_and_uncached_runs_agree(corpus: Path) -> None:
 
 def test_corrupt_cache_is_rebuilt_with_a_warning(corpus: Path) -> None:
     run(corpus, cache=True)
-    (corpus / DIRECTORY / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    (cache_dir(corpus) / "cache.sqlite").write_bytes(b"this is not a database" * 100)
     (corpus / "z-copy.md").write_text(article("Copy", [paragraph(1)]))
     result = run(corpus, cache=True)
     assert summary(result) == [("CL102", "z-copy.md", 6, "old.md", 6)]
@@ -101,10 +113,10 @@ def test_a_damaged_entry_is_detected_and_its_file_checked_again(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(corpus, cache=True)
-    with sqlite3.connect(corpus / DIRECTORY / "cache.sqlite") as db:
+    with sqlite3.connect(cache_dir(corpus) / "cache.sqlite") as db:
         old = "SELECT id FROM files WHERE path LIKE '%old.md'"
         (blob,) = db.execute(f"SELECT outcome FROM blobs WHERE id = ({old})").fetchone()
-        # One byte of the text changed: still a valid pickle, with a wrong paragraph.
+        # One byte of the text changed: still a valid entry, with a wrong paragraph.
         damaged = blob.replace(b"paragraph 1 says", b"paragraph 1 sayz")
         assert damaged != blob
         db.execute(f"UPDATE blobs SET outcome = ? WHERE id = ({old})", (damaged,))
@@ -117,7 +129,8 @@ def test_a_damaged_entry_is_detected_and_its_file_checked_again(
 
 
 def test_unusable_cache_directory_is_bypassed(corpus: Path) -> None:
-    (corpus / DIRECTORY).write_text("a file where the cache directory should be")
+    cache_dir(corpus).parent.mkdir(parents=True, exist_ok=True)
+    cache_dir(corpus).write_text("a file where the cache directory should be")
     (corpus / "z-copy.md").write_text(article("Copy", [paragraph(1)]))
     result = run(corpus, cache=True)
     assert summary(result) == [("CL102", "z-copy.md", 6, "old.md", 6)]
@@ -128,7 +141,7 @@ def test_full_run_writes_a_key_index_used_by_runs_over_a_few_files(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(corpus, cache=True)
-    assert list((corpus / DIRECTORY).glob("keys3-*.idx"))
+    assert list(cache_dir(corpus).glob("keys3-*.idx"))
     # A file cached after the index was written is still found as an original.
     (corpus / "later.md").write_text(article("Later", [paragraph(7)]))
     assert summary(run(corpus, ["later.md"], cache=True)) == []
@@ -153,7 +166,7 @@ def test_unreadable_key_index_falls_back_to_every_entry(
 ) -> None:
     monkeypatch.setattr(incremental, "_SHARING_CHUNK", chunk)
     run(corpus, cache=True)
-    indexes = list((corpus / DIRECTORY).glob("keys3-*.idx"))
+    indexes = list(cache_dir(corpus).glob("keys3-*.idx"))
     assert indexes
     for index in indexes:
         index.write_bytes(damage(index.read_bytes()))
@@ -192,7 +205,7 @@ def test_the_key_index_is_written_in_sorted_runs_beside_the_block(
 ) -> None:
     monkeypatch.setattr(cache_module, "_RUN", 5)  # every file's keys split across runs
     run(corpus, cache=True)
-    (index,) = (corpus / DIRECTORY).glob("keys3-*.idx")
+    (index,) = cache_dir(corpus).glob("keys3-*.idx")
     runs, rowids = cache_module._load_index(index)
     assert len(runs) > 2
     assert all(len(values) <= 5 and list(values) == sorted(values) for values in runs)
@@ -212,7 +225,7 @@ def test_a_key_index_is_given_up_when_the_block_beside_it_fails(
 ) -> None:
     run(corpus, cache=True)
     cache = cache_module.Cache(corpus, _settings(corpus))
-    (index,) = (corpus / DIRECTORY).glob("keys3-*.idx")
+    (index,) = cache_dir(corpus).glob("keys3-*.idx")
     index.unlink()
     cache.index_due = True
     arrays = cache_module.Cache._index_arrays
@@ -228,7 +241,7 @@ def test_a_key_index_is_given_up_when_the_block_beside_it_fails(
     assert stopped == [True]
     assert cache.index_due
     assert not index.exists()
-    assert not list((corpus / DIRECTORY).glob("*.tmp"))
+    assert not list(cache_dir(corpus).glob("*.tmp"))
     monkeypatch.undo()
     with cache.key_index_meanwhile():
         pass
@@ -252,16 +265,6 @@ def test_key_index_lookup_finds_every_holder_and_strangers_only_in_the_low_bits(
     damaged = np.array([8 | 6], dtype=np.int64)  # entry 6 of 5
     with pytest.raises(ValueError, match="out of range"):
         cache_module._lookup([damaged], rowids, np.array([8], dtype=np.int64))
-
-
-@pytest.mark.parametrize("name", ["keys-0123.idx", "keys2-0123.idx"])
-def test_an_index_of_an_old_format_is_removed(corpus: Path, name: str) -> None:
-    stale = corpus / DIRECTORY / name
-    stale.parent.mkdir()
-    stale.write_bytes(b"old format")
-    run(corpus, cache=True)
-    assert not stale.exists()
-    assert list((corpus / DIRECTORY).glob("keys3-*.idx"))
 
 
 def test_a_file_changed_while_it_is_read_is_not_cached_under_its_new_content(
@@ -298,7 +301,7 @@ def test_a_file_changed_after_the_key_index_is_seen_with_its_new_keys(corpus: Pa
 
 def _settings(corpus: Path) -> str:
     """The settings digest the runs above stored their entries under."""
-    database = sqlite3.connect(corpus / DIRECTORY / "cache.sqlite")
+    database = sqlite3.connect(cache_dir(corpus) / "cache.sqlite")
     try:
         (settings,) = database.execute("SELECT DISTINCT settings FROM files").fetchone()
     finally:
@@ -310,7 +313,7 @@ def test_a_cache_another_process_holds_locked_is_bypassed_with_a_warning(corpus:
     run(corpus, cache=True)
     (corpus / "z-copy.md").write_text(article("Copy", [paragraph(1)]))
     expected = summary(run(corpus, cache=False))
-    holder = sqlite3.connect(corpus / DIRECTORY / "cache.sqlite", isolation_level=None)
+    holder = sqlite3.connect(cache_dir(corpus) / "cache.sqlite", isolation_level=None)
     try:
         holder.execute("BEGIN EXCLUSIVE")  # another run writing, for longer than we wait
         result = run(corpus, cache=True)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pathspec
 
 from corpuslint.model import Severity
 
@@ -25,7 +28,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 CONFIG_NAMES = ("corpuslint.toml", ".corpuslint.toml", "pyproject.toml")
 LIST_KEYS = ("include", "exclude", "select", "ignore", "extend-select", "extend-ignore")
 TABLE_KEYS = ("per-file-ignores", "severity", "rules")
-SCALAR_KEYS = ("fail-on", "jobs", "cache", "rule-timeout")
+SCALAR_KEYS = ("fail-on", "jobs", "cache", "rule-timeout", "follow-external-links")
+PATTERN_KEYS = ("include", "exclude")
+"""List keys whose entries are gitignore-style patterns, parsed when the file is read."""
 DEFAULT_RULE_TIMEOUT = 60.0  # seconds; generous, because a slow machine must not fail a run
 
 
@@ -57,6 +62,8 @@ class Config:
     cache: bool = True
     rule_timeout: float = DEFAULT_RULE_TIMEOUT
     """Seconds one call into a rule may take before it is stopped (0: no limit)."""
+    follow_external_links: bool = False
+    """Read files and folders that links in the project point to outside of it."""
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Rule options by rule name (or code), as written."""
     readers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -135,9 +142,12 @@ def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str
             readers[key] = _table(where, key, value)
         elif key in LIST_KEYS:
             values[key] = _strings(where, key, value)
+            if key in PATTERN_KEYS:
+                for pattern in values[key]:
+                    _pattern(where, key, pattern)
         elif key == "per-file-ignores":
             values[key] = {
-                pattern: _strings(where, f"per-file-ignores.{pattern}", codes)
+                _pattern(where, key, pattern): _strings(where, f"per-file-ignores.{pattern}", codes)
                 for pattern, codes in _table(where, key, value).items()
             }
         elif key in ("severity", "rules"):
@@ -148,9 +158,9 @@ def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: 'jobs' must be a whole number of at least 1")
             values[key] = value
-        elif key == "cache":
+        elif key in ("cache", "follow-external-links"):
             if not isinstance(value, bool):
-                raise ConfigError(f"{where}: 'cache' must be true or false")
+                raise ConfigError(f"{where}: {key!r} must be true or false")
             values[key] = value
         elif key == "rule-timeout":
             values[key] = _seconds(where, key, value)
@@ -170,6 +180,7 @@ def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str
         jobs=values.get("jobs"),
         cache=values.get("cache", True),
         rule_timeout=values.get("rule-timeout", DEFAULT_RULE_TIMEOUT),
+        follow_external_links=values.get("follow-external-links", False),
         rules=values.get("rules", {}),
         readers=readers,
     )
@@ -181,6 +192,15 @@ def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
     raise ConfigError(f"{where}: {key!r} must be a list of strings")
+
+
+def _pattern(where: str, key: str, pattern: str) -> str:
+    """A gitignore-style pattern that pathspec can parse (checked now, not mid-walk)."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except (ValueError, re.error) as exc:
+        raise ConfigError(f"{where}: {key}: {pattern!r} is not a valid pattern: {exc}") from None
+    return pattern
 
 
 def _seconds(where: str, key: str, value: Any) -> float:

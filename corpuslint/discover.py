@@ -4,11 +4,21 @@ The corpus is every file with a known suffix under the project root that ``inclu
 ``exclude`` and ``.gitignore`` admit. Targets are the paths named on the command line
 (folders are walked with the same rules); files named explicitly are checked even if
 git ignores them, but ``exclude`` still applies so a pre-commit hook honours it.
+
+Reading stays inside the project: a file or folder in the project whose real path is
+outside it (a symbolic link out, as a pull request can add) is skipped with a warning
+unless ``follow-external-links = true``. Links inside the project are read as files
+but not followed as folders (what they hold is walked where it is). A symlink loop or a
+folder that cannot be read is a warning naming it, and the run goes on. A path named
+on the command line outside the project is the user's own choice and is read; its walk
+stays inside the folder named.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +28,7 @@ from typing import Any
 
 import pathspec
 
+from corpuslint import console
 from corpuslint.config import Config
 from corpuslint.gc_pause import freezing
 
@@ -99,6 +110,8 @@ def _spec(patterns: Iterable[str]) -> pathspec.PathSpec[Any] | None:
 
 
 _SPECIAL = "not a regular file (FIFO, device or socket); skipped"
+_EXTERNAL = "links to outside the project; skipped (set follow-external-links = true to read it)"
+_LOOP = "symlink loop; skipped"
 
 
 class Discovery:
@@ -113,6 +126,9 @@ class Discovery:
         self.exclude = _spec(config.exclude)
         self._gitignores: dict[Path, pathspec.PathSpec[Any] | None] = {}
         self._special: list[Path] = []  # admitted names that are FIFOs, devices or sockets
+        self.follow = config.follow_external_links
+        self._noted: set[str] = set()  # paths warned about, so a second walk says nothing
+        self._unreadable: set[str] = set()  # folders the walk could not list
         self._whole: list[SourceFile] | None = None  # targets() that hold the whole corpus
 
     def _relative(self, path: Path) -> str:
@@ -131,16 +147,22 @@ class Discovery:
             return False
         return not self._excluded(relative)
 
+    def _warn(self, location: str, reason: str) -> None:
+        """One warning line about a path, the first time it is met."""
+        if location not in self._noted:
+            self._noted.add(location)
+            console.warning(f"{display_path(Path(location), self.cwd)}: {reason}")
+
     def _gitignore(self, directory: Path) -> pathspec.PathSpec[Any] | None:
         if directory not in self._gitignores:
             spec = None
             ignore_file = directory / ".gitignore"
-            if ignore_file.is_file():
-                try:
+            try:
+                if ignore_file.is_file():
                     lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
                     spec = pathspec.GitIgnoreSpec.from_lines(lines)
-                except OSError:
-                    spec = None
+            except (OSError, ValueError, re.error):
+                spec = None  # unreadable, or a pattern pathspec cannot parse: no rules here
             self._gitignores[directory] = spec
         return self._gitignores[directory]
 
@@ -168,36 +190,102 @@ class Discovery:
         """
         return freezing(self._walk(directory, target))
 
+    def _link(self, entry: os.DirEntry[str], bounds: str) -> tuple[bool, bool]:
+        """(whether a link met in a walk loops, whether it leads outside ``bounds``)."""
+        try:
+            os.stat(entry.path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return True, False
+        if self.follow:
+            return False, False
+        return False, not _within(os.path.realpath(entry.path), bounds)
+
+    def _split(
+        self, entries: Sequence[os.DirEntry[str]], bounds: str, followed: set[str]
+    ) -> tuple[list[str], list[os.DirEntry[str]], set[str]]:
+        """A folder's entries as (folders to consider, files, names of links out of bounds).
+
+        A link to a folder in the project is not followed: its files are walked where
+        they are. One that leads out is followed only with follow-external-links, and
+        each real folder once (a link back up would loop). A link that loops is left to
+        the reader if its name is a corpus file's (which reports it as unreadable), and
+        is otherwise dropped with a warning.
+        """
+        folders: list[str] = []
+        files: list[os.DirEntry[str]] = []
+        outside: set[str] = set()
+        for entry in entries:
+            if _is_link(entry):
+                loops, out = self._link(entry, bounds)
+                if loops:
+                    if entry.name.lower().endswith(self._suffix_names):
+                        files.append(entry)  # a file's reader reports it: a CL001 finding
+                    else:
+                        self._warn(entry.path, _LOOP)
+                    continue
+                if out:
+                    outside.add(entry.name)
+                if _is_dir(entry):
+                    real = os.path.realpath(entry.path)
+                    if out or (self.follow and not _within(real, bounds) and real not in followed):
+                        followed.add(real)
+                        folders.append(entry.name)
+                    continue
+            if _is_dir(entry):
+                folders.append(entry.name)
+            else:
+                files.append(entry)
+        return folders, files, outside
+
+    def _list(self, folder: str) -> list[os.DirEntry[str]] | None:
+        """A folder's entries by name; ``None`` (with a warning) if it cannot be read."""
+        try:
+            with os.scandir(folder) as listing:
+                return sorted(listing, key=_name)
+        except FileNotFoundError:
+            return None  # gone since it was listed
+        except OSError as exc:
+            self._unreadable.add(folder)
+            self._warn(folder, f"cannot read folder: {exc.strerror or exc}; skipped")
+            return None
+
+    def _subfolders(
+        self, here: Path, folders: Sequence[str], outside: set[str], bases: Sequence[Path]
+    ) -> list[str]:
+        """The folders of ``here`` to walk, in order; links out of bounds are warned about."""
+        chosen: list[str] = []
+        for name in folders:
+            if (
+                name in ALWAYS_EXCLUDED
+                or self._git_ignored(here / name, True, bases)
+                or self._excluded(self._relative(here / name) + "/")
+            ):
+                continue
+            location = os.path.join(here, name)
+            if name in outside:
+                self._warn(location, _EXTERNAL)
+            else:
+                chosen.append(location)
+        return chosen
+
     def _walk(self, directory: Path, target: bool) -> Iterator[SourceFile]:
         directory = directory.resolve()
         under_root = directory == self.root or self.root in directory.parents
         top = self.root if under_root else directory  # .gitignore files apply from here down
+        bounds = str(top)  # what links may lead to (unless follow-external-links)
+        followed = {str(directory)}  # real paths of folders entered, against link loops
         pending = [str(directory)]
         while pending:
             current = pending.pop()
-            try:
-                with os.scandir(current) as listing:
-                    entries = sorted(listing, key=_name)
-            except OSError:
-                continue  # unreadable or gone: os.walk skipped such folders too
+            entries = self._list(current)
+            if entries is None:
+                continue
             here = Path(current)
             bases = [p for p in (here, *here.parents) if p == top or top in p.parents]
             ignoring = [b for b in bases if self._gitignore(b) is not None]
-            folders: list[str] = []
-            files: list[os.DirEntry[str]] = []
-            for entry in entries:
-                if _is_dir(entry):
-                    folders.append(entry.name)
-                else:
-                    files.append(entry)
-            pending.extend(
-                os.path.join(current, d)
-                for d in reversed(folders)  # popped in sorted order
-                if d not in ALWAYS_EXCLUDED
-                and not (here / d).is_symlink()
-                and not self._git_ignored(here / d, True, bases)
-                and not self._excluded(self._relative(here / d) + "/")
-            )
+            folders, files, outside = self._split(entries, bounds, followed)
+            pending.extend(reversed(self._subfolders(here, folders, outside, bases)))
             # Per directory, not per file: a corpus walk visits 100,000 files, and looking
             # these up for each cost 0.3 us of the 3.3 us of Python a file takes.
             relative_dir, shown_dir = self._relative(here), display_path(here, self.cwd)
@@ -217,6 +305,9 @@ class Discovery:
                     continue
                 if ignoring and self._git_ignored(here / name, False, ignoring):
                     continue
+                if outside and name in outside:
+                    self._warn(entry.path, _EXTERNAL)
+                    continue
                 try:
                     info = entry.stat()  # follows a link to a file, as os.stat does
                 except OSError:
@@ -233,9 +324,23 @@ class Discovery:
         skipped: list[Skipped] = []
         walked_root = False
         for given in paths:
-            path = (self.cwd / given).resolve() if not given.is_absolute() else given.resolve()
+            named = Path(os.path.normpath(given if given.is_absolute() else self.cwd / given))
+            try:
+                path = named.resolve()
+                is_dir = stat.S_ISDIR(path.stat().st_mode)
+            except FileNotFoundError:
+                is_dir = False
+            except (OSError, RuntimeError) as exc:  # RuntimeError: a loop, before Python 3.13
+                looped = isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP
+                why = exc.strerror if isinstance(exc, OSError) else None
+                reason = _LOOP if looped else f"cannot read: {why or exc}; skipped"
+                self._warn(str(named), reason)
+                continue
             shown = display_path(path, self.cwd)
-            if path.is_dir():
+            if self.inside(named) and not self.inside(path) and not self.follow:
+                self._warn(str(named), _EXTERNAL)
+                continue
+            if is_dir:
                 walked_root = walked_root or path == self.root
                 self._special = []
                 walked = 0
@@ -244,10 +349,11 @@ class Discovery:
                     walked += 1
                 for special in self._special:
                     skipped.append(Skipped(display_path(special, self.cwd), _SPECIAL))
-                if not walked and not self._special and path != self.root:
+                empty = not walked and not self._special and path != self.root
+                if empty and str(path) not in self._unreadable:
                     names = ", ".join(sorted(self.suffixes))
                     skipped.append(Skipped(shown, f"no files to check in this folder ({names})"))
-            elif not path.exists():
+            elif not os.path.lexists(path):
                 skipped.append(Skipped(shown, "no such file or directory"))
             elif not _regular_file(path):
                 skipped.append(Skipped(shown, _SPECIAL))
@@ -287,6 +393,18 @@ class Discovery:
 
 def _name(entry: os.DirEntry[str]) -> str:
     return entry.name
+
+
+def _within(location: str, bounds: str) -> bool:
+    """Whether the real path ``location`` is ``bounds`` or lies below it."""
+    return location == bounds or location.startswith(bounds.rstrip(os.sep) + os.sep)
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 import inspect
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -62,15 +63,26 @@ class Option:
     default: Any
     help: str
     low: float | None = None
-    """The smallest value allowed (numbers only); ``None``: no bound."""
+    """The smallest value allowed (numbers only); ``None``: no bound but ``-INT_MAX - 1``
+    for whole numbers."""
     high: float | None = None
-    """The largest value allowed (numbers only); ``None``: no bound."""
+    """The largest value allowed (numbers only); ``None``: no bound but :data:`INT_MAX`
+    for whole numbers."""
+    regex: bool = False
+    """The value is a list of regular expressions; each must compile (``tuple`` only)."""
 
     def coerce(self, value: Any) -> Any:
         """Check a configured value against its type and bounds; raise ``ValueError`` if wrong."""
         value = self._typed(value)
-        if isinstance(value, float) and math.isnan(value):
-            raise ValueError(f"option {self.name!r} takes a number, not nan")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"option {self.name!r} takes a finite number, not {value!r}")
+        if self.regex:
+            for pattern in value:
+                _compiles(self.name, pattern)
+        if isinstance(value, int) and self.high is None and value > INT_MAX:
+            raise ValueError(f"option {self.name!r} is at most {INT_MAX}, not {value!r}")
+        if isinstance(value, int) and self.low is None and value < -INT_MAX - 1:
+            raise ValueError(f"option {self.name!r} is at least {-INT_MAX - 1}, not {value!r}")
         if self.low is not None and value < self.low:
             raise ValueError(f"option {self.name!r} is at least {self.low:g}, not {value!r}")
         if self.high is not None and value > self.high:
@@ -87,6 +99,20 @@ class Option:
         if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
             raise ValueError(f"option {self.name!r} takes {self.type.__name__}, not {value!r}")
         return value
+
+
+INT_MAX = 2**31 - 1
+"""The largest whole-number option without a bound of its own: values reach C code
+(buffer sizes, numpy ``int32`` columns), where a larger one overflows."""
+
+
+def _compiles(name: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise ValueError(
+            f"option {name!r}: {pattern!r} is not a regular expression: {exc}"
+        ) from None
 
 
 def percent(similarity: float) -> str:

@@ -144,10 +144,18 @@ class MissingAttribution(DocumentRule):
             ("author", "authors", "byline", "source", "credit"),
             "metadata fields that count as attribution",
         ),
-        Option("patterns", tuple, (), "extra regular expressions for credit lines"),
+        Option("patterns", tuple, (), "extra regular expressions for credit lines", regex=True),
         Option("agencies", tuple, AGENCIES, "agencies recognized in datelines"),
         Option("byline-window", int, 5, "blocks from the top that may hold a byline", 0),
     )
+
+    @classmethod
+    def validate(cls, options: Mapping[str, Any]) -> None:
+        """The `patterns` compile with the flags they are used with (when read, not per file)."""
+        try:
+            _compile(tuple(options["patterns"]), tuple(options["agencies"]))
+        except re.error as exc:
+            raise ValueError(f"option 'patterns': {exc}") from None
 
     def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
         if not document.prose:

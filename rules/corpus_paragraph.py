@@ -146,7 +146,7 @@ class CorpusDuplicateParagraph(CorpusRule):
     options = (
         Option("threshold", float, 90.0, "similarity (0-100) that counts as a near copy", 0, 100),
         Option("min-words", int, 8, "paragraphs with fewer words are not compared", 0),
-        Option("allow", tuple, (), "regular expressions of legitimate boilerplate"),
+        Option("allow", tuple, (), "regular expressions of legitimate boilerplate", regex=True),
         Option("bands", int, 21, "candidate keys per paragraph for near matching", 1, 128),
         Option("rows", int, 6, "MinHash values each candidate key stands for", 1, 128),
         Option(
@@ -164,7 +164,15 @@ class CorpusDuplicateParagraph(CorpusRule):
 
     @classmethod
     def validate(cls, options: Mapping[str, Any]) -> None:
-        """A MinHash holds 128 values: ``bands`` x ``rows`` of them make the keys."""
+        """A MinHash holds 128 values: ``bands`` x ``rows`` of them make the keys.
+
+        The `allow` entries are joined into one expression: it must compile too (an
+        entry with inline flags such as ``(?i)`` compiles alone but not inside another).
+        """
+        try:
+            _allowed(tuple(options["allow"]))
+        except re.error as exc:
+            raise ValueError(f"option 'allow': the entries do not combine: {exc}") from None
         if options["bands"] * options["rows"] > sketch.BINS:
             raise ValueError(
                 f"bands x rows is at most {sketch.BINS}, not"

@@ -202,7 +202,7 @@ def test_attribution_patterns_option(project: Path, cli: CLI) -> None:
         ("[rules.CL201]\nthreshold = 95\n", "unknown option 'threshold' (duplicate-headline"),
         ("[rules.CL102]\nbands = 0\n", "rules.CL102: option 'bands' is at least 1, not 0"),
         ("[rules.CL101]\nthreshold = 101\n", "option 'threshold' is at most 100, not 101.0"),
-        ("[rules.CL101]\nthreshold = nan\n", "option 'threshold' takes a number, not nan"),
+        ("[rules.CL101]\nthreshold = nan\n", "option 'threshold' takes a finite number, not nan"),
         ("[rules.CL102]\nmin-jaccard = -0.1\n", "option 'min-jaccard' is at least 0, not -0.1"),
         ("[rules.missing-attribution]\nbyline-window = -1\n", "'byline-window' is at least 0"),
         (

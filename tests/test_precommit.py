@@ -67,6 +67,7 @@ def test_manifest_declares_both_hooks() -> None:
         assert shlex.split(hook["entry"]) == ["corpuslint", "check"]
         assert hook["require_serial"] is True
     changed = hooks["corpuslint"]
+    assert changed["args"] == ["--"]  # file names after `--`: never read as options
     assert changed["types_or"] == ["text", "markdown", "html"]
     full = hooks["corpuslint-full"]
     assert full["pass_filenames"] is False

@@ -35,6 +35,7 @@ from corpuslint.grouping import PairTest
 from corpuslint.hashing import content_digest, file_digest
 from corpuslint.model import Document, Notice, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
+from corpuslint.readers.limits import describe
 from corpuslint.rule import CorpusRule, DocumentRule, Rule
 from corpuslint.signatures import CorpusSignatures, SignatureBatch, pack
 from corpuslint.suppress import Directive, supports_comments
@@ -113,9 +114,12 @@ class Checker:
     def documents(
         self, source: SourceFile, data: bytes | None = None
     ) -> Iterator[Document | Problem | str]:
-        """The file's documents and problems; a string is an internal error of its reader.
+        """The file's documents and problems.
 
-        ``data`` is the file's content when the caller has read it already.
+        ``data`` is the file's content when the caller has read it already. Whatever a
+        reader raises is a problem of the file (a CL001 finding where it is a target),
+        never an error of the run: readers meet hostile data (nesting past Python's
+        recursion limit, values no parser accepts), and it belongs to its file.
         """
         reader = self.reader(source)
         if reader is None:
@@ -130,10 +134,11 @@ class Checker:
             yield Problem(source.display, exc.message, exc.line, exc.column)
         except (OSError, MemoryError) as exc:
             yield _unreadable(source, exc)
-        except Exception as exc:  # a reader plugin's bug: name it, keep going
-            yield (
-                f"internal error: reader {type(reader).__name__} ({reader.format}) failed on"
-                f" {source.display}: {type(exc).__name__}: {exc}"
+        except Exception as exc:  # RecursionError, ValueError, lxml's and yaml's errors...
+            yield Problem(
+                source.display,
+                f"cannot read file: reader {type(reader).__name__} ({reader.format}) failed:"
+                f" {describe(exc)}",
             )
 
     def check(self, source: SourceFile) -> FileOutcome:
@@ -162,7 +167,10 @@ class Checker:
             content = _file_digest(source) if digest else ""
             return self.outcome(source, self.documents(source)), content
         try:
-            data = source.path.read_bytes()
+            data = reader.load(source.path)
+        except ReadError as exc:  # over the reader's file budget
+            problem = Problem(source.display, exc.message, exc.line, exc.column)
+            return self.outcome(source, [problem], ()), ""
         except (OSError, MemoryError) as exc:
             return self.outcome(source, [_unreadable(source, exc)], ()), ""
         outcome = self.outcome(source, self.documents(source, data), _comments(data))

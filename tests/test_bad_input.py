@@ -7,6 +7,7 @@ import os
 import pathlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,14 +139,14 @@ def test_unreadable_file(project: Path, cli: CLI, monkeypatch: pytest.MonkeyPatc
     try:
         if os.access(secret, os.R_OK):
             # Running as root: permissions do not stop reads, so make the read fail instead.
-            real = pathlib.Path.read_bytes
+            real = pathlib.Path.open
 
-            def read_bytes(self: pathlib.Path) -> bytes:
+            def open_(self: pathlib.Path, *args: Any, **kwargs: Any) -> Any:
                 if self.name == "secret.txt":
                     raise PermissionError(13, "Permission denied", str(self))
-                return real(self)
+                return real(self, *args, **kwargs)
 
-            monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+            monkeypatch.setattr(pathlib.Path, "open", open_)
         run = check_folder(cli)
     finally:
         secret.chmod(0o644)
@@ -178,17 +179,18 @@ def test_fifo_outside_the_targets_is_not_reported(project: Path, cli: CLI) -> No
     assert cli("check", "good.txt", "--no-cache").stdout.splitlines() == [GOOD_FINDING]
 
 
-def test_crashing_reader_is_an_internal_error_not_a_traceback(
+def test_crashing_reader_is_a_finding_on_its_file_not_a_traceback(
     project: Path, cli: CLI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from corpuslint.readers import markdown
 
-    def broken(text: str, path: str) -> object:
+    def broken(*args: object) -> object:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(markdown, "parse_markdown", broken)
     write(project, {**GOOD, "a.md": "# Title\n"})
     run = check_folder(cli)
-    assert "a.md" in run.stderr
-    assert "RuntimeError: boom" in run.stderr
-    assert run.exit_code == 2
+    expected = "a.md:1:1: CL001 cannot read file: reader MarkdownReader (markdown) failed:"
+    assert f"{expected} RuntimeError: boom" in run.stdout.splitlines()
+    assert "internal error" not in run.output
+    assert run.exit_code == 1

@@ -52,6 +52,16 @@ class Reader:
         """
         raise NotImplementedError
 
+    def load(self, path: Path) -> bytes:
+        """The whole file's bytes for :meth:`parse`, within the reader's file budget.
+
+        A file over ``max-file-mb`` (for a reader that has that setting) is a
+        ``ReadError`` raised before it is read.
+        """
+        from corpuslint.readers.limits import read_file
+
+        return read_file(path, self.options, self.format)
+
     @property
     def parses_bytes(self) -> bool:
         """Whether this reader implements :meth:`parse`."""

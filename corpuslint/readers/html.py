@@ -8,15 +8,18 @@ HTML file is read, so it is needed only by those who check HTML.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
 from corpuslint.normalize import collapse, normalize
+from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, ReadError, split_lines
+from corpuslint.rule import Option
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -29,10 +32,26 @@ INSTALL_HINT = "reading HTML needs lxml: pip install 'corpus-lint[html]'"
 _POSITION_TAGS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "meta", "title")
 _CR = re.compile(r"\r\n?")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# Text codecs that do not read a page's bytes as characters: escapes and domain names.
+_NOT_PAGE_ENCODINGS = frozenset(
+    ("unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined", "utf-7")
+)
+MAX_HTML_DEPTH = Option(
+    "max-depth",
+    int,
+    256,
+    "pages whose elements (or JSON-LD) nest deeper are reported and not read",
+    1,
+    1024,
+)
 
 
 def sniff_encoding(data: bytes) -> str:
-    """The page's encoding: BOM, else UTF-8 if valid, else ``<meta charset>``, else cp1252."""
+    """The page's encoding: BOM, else UTF-8 if valid, else ``<meta charset>``, else cp1252.
+
+    A declared charset counts only if it names a real text encoding of a page's bytes:
+    ``base64``, ``rot13`` or ``unicode_escape`` fall back to cp1252.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -43,11 +62,30 @@ def sniff_encoding(data: bytes) -> str:
         found = _CHARSET.search(data[:8192])
         if found:
             try:
-                return codecs.lookup(found.group(1).decode("ascii")).name
+                info = codecs.lookup(found.group(1).decode("ascii"))
             except LookupError:
-                pass
+                return "cp1252"
+            name = info.name.replace("_", "-")
+            if getattr(info, "_is_text_encoding", True) and name not in _NOT_PAGE_ENCODINGS:
+                return info.name
         return "cp1252"
     return "utf-8"
+
+
+def _decode(data: bytes) -> str:
+    """The page's text in its encoding; cp1252 if that codec fails even with replacement."""
+    try:
+        return data.decode(sniff_encoding(data), "replace")
+    except (UnicodeError, LookupError, ValueError, TypeError):
+        return data.decode("cp1252", "replace")
+
+
+@functools.lru_cache(maxsize=4)
+def _too_deep(limit: int) -> Any:
+    """An XPath selecting the elements nested ``limit`` + 1 deep (evaluated in C, linear)."""
+    import lxml.etree
+
+    return lxml.etree.XPath("/*" * (limit + 1))
 
 
 class _Locator:
@@ -81,25 +119,43 @@ class _Locator:
         return Span.point(line, column)
 
 
-def parse_html(data: bytes, path: str) -> Document:
+def parse_html(data: bytes, path: str, options: Mapping[str, Any] | None = None) -> Document:
     """Build the document of an HTML page (raises ``ReadError`` when there is none)."""
+    return read_html(data, path, options)[0]
+
+
+def read_html(
+    data: bytes, path: str, options: Mapping[str, Any] | None = None
+) -> tuple[Document, list[ReadError]]:
+    """The document of an HTML page, and the problems of parts left out (JSON-LD).
+
+    Raises ``ReadError`` for a page that cannot be read: binary, no content, or over a
+    budget of ``options`` (the reader's settings; defaults if not given).
+    """
     import lxml.etree
     import lxml.html
 
     from corpuslint.readers.html_attribution import attribution
     from corpuslint.readers.html_content import Page
 
+    settings = {option.name: option.default for option in HtmlReader.settings}
+    settings.update(options or {})
     if b"\0" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReadError("binary file (contains NUL bytes), not HTML")
     # libxml2 numbers lines at LF only, but reads a lone CR as a line break in text: with
     # CRs left in, loose text was placed lines above the file's start. LF alone keeps its
     # ``sourceline`` equal to the file's line as editors (and ``split_lines``) count them.
-    source = _CR.sub("\n", data.decode(sniff_encoding(data), "replace"))
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    source = _CR.sub("\n", _decode(data))
+    # huge_tree: libxml2's own limits (text nodes of 10 MB, 256 levels) silently drop the
+    # rest of a page; the file size and depth budgets bound it instead, and say so.
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
+    )
     try:
         root = lxml.html.document_fromstring(source.encode("utf-8", "surrogatepass"), parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError) as exc:
         raise ReadError(f"no HTML content: {exc}") from None
+    _check_limits(root, parser, settings["max-depth"])
     body = root.find("body")
     page = Page(body if body is not None else root)
     content = page.content_root()
@@ -125,13 +181,28 @@ def parse_html(data: bytes, path: str) -> Document:
             span = locator.span(element)
             headline = Block(BlockKind.HEADING, text, normalize(text), span, level=1)
             break
-    return Document(
-        path=path,
-        format="html",
-        blocks=tuple(loose),
-        headline=headline,
-        metadata=attribution(root, frozenset({"nav", "script", "style", "form", "template"})),
+    problems: list[ReadError] = []
+    skip = frozenset({"nav", "script", "style", "form", "template"})
+    metadata = attribution(root, skip, settings, problems)
+    document = Document(
+        path=path, format="html", blocks=tuple(loose), headline=headline, metadata=metadata
     )
+    return document, problems
+
+
+def _check_limits(root: HtmlElement, parser: Any, max_depth: int) -> None:
+    """Refuse a page parsed only in part: past libxml2's limits or the depth budget."""
+    for error in parser.error_log:
+        if error.type_name in ("ERR_RESOURCE_LIMIT", "ERR_NO_MEMORY"):
+            raise ReadError(f"HTML past the parser's limits: {error.message}", error.line or 1)
+    deep = _too_deep(max_depth)(root)
+    if deep:
+        raise limits.over(
+            f"HTML elements nested deeper than max-depth ({max_depth}); not read",
+            "html",
+            MAX_HTML_DEPTH.name,
+            deep[0].sourceline or 1,
+        )
 
 
 def _headline_sources(
@@ -178,15 +249,20 @@ class HtmlReader(Reader):
 
     format = "html"
     suffixes = (".html", ".htm")
+    settings = (limits.MAX_FILE, MAX_HTML_DEPTH, limits.MAX_INT_DIGITS)
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         if _lxml_missing():
             yield Problem(display, INSTALL_HINT)
             return
-        yield from self.parse(path.read_bytes(), display)
+        yield from self.parse(limits.read_file(path, self.options, self.format), display)
 
     def parse(self, data: bytes, display: str) -> Iterator[Document | Problem]:
         if _lxml_missing():
             yield Problem(display, INSTALL_HINT)
             return
-        yield parse_html(data, display)
+        limits.check_size(len(data), self.options, self.format)
+        document, problems = read_html(data, display, self.options)
+        for problem in problems:
+            yield Problem(display, problem.message, problem.line, problem.column)
+        yield document

@@ -7,14 +7,15 @@ rule looks for.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from lxml.html import HtmlElement
 
 from corpuslint.normalize import collapse
+from corpuslint.readers import limits
+from corpuslint.readers.base import ReadError
 
 AUTHOR_META = frozenset(
     {
@@ -41,12 +42,20 @@ def _clean(text: str | None) -> str:
     return collapse(text or "")
 
 
-def attribution(root: HtmlElement, skip: frozenset[str]) -> dict[str, Any]:
+def attribution(
+    root: HtmlElement,
+    skip: frozenset[str],
+    options: Mapping[str, Any] | None = None,
+    problems: list[ReadError] | None = None,
+) -> dict[str, Any]:
     """The page's ``author`` and ``byline`` metadata (lists of strings), where present.
 
     Byline elements inside tags in ``skip`` (navigation, scripts, forms) do not count.
+    JSON-LD is parsed within the ``max-depth`` and ``max-int-digits`` budgets of
+    ``options``; a script over them is left out and its error added to ``problems``.
     """
-    authors = list(dict.fromkeys(a for a in (*_meta(root), *_rel(root), *_json_ld(root)) if a))
+    json_ld = _json_ld(root, options or {}, problems if problems is not None else [])
+    authors = list(dict.fromkeys(a for a in (*_meta(root), *_rel(root), *json_ld) if a))
     bylines = list(dict.fromkeys(b for b in _bylines(root, skip) if b))
     metadata: dict[str, Any] = {}
     if authors:
@@ -69,12 +78,19 @@ def _rel(root: HtmlElement) -> Iterator[str]:
             yield _clean(element.text_content()) or _clean(element.get("title"))
 
 
-def _json_ld(root: HtmlElement) -> Iterator[str]:
+def _json_ld(
+    root: HtmlElement, options: Mapping[str, Any], problems: list[ReadError]
+) -> Iterator[str]:
     documents: list[Any] = []
     for script in root.iter("script"):
         if "ld+json" in (script.get("type") or "").lower():
             try:
-                documents.append(json.loads(_CDATA.sub("", script.text or "")))
+                documents.append(
+                    limits.load_json(_CDATA.sub("", script.text or ""), options, "html")
+                )
+            except limits.LimitExceeded as exc:
+                line = script.sourceline or 1
+                problems.append(ReadError(f"JSON-LD script left out: {exc.message}", line))
             except ValueError:
                 continue  # malformed JSON-LD is common and is not the article's prose
     names: dict[str, str] = {}

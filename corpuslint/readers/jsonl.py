@@ -1,22 +1,25 @@
 """JSONL / NDJSON reader, plain or gzip: one document per line, streamed line by line.
 
 A file is never read whole: lines are read one at a time (at most ``max-record-mb`` each),
-so memory follows the largest record, not the file. Each bad line is one problem at its
-line, and the records around it are still checked. The standard ``json`` module parses:
-orjson measured no faster here (benchmarks/jsonl_memory.py), as the rules dominate.
+so memory follows the largest record, not the file. A gzip file is inflated under the
+``max-inflated-mb`` and ``max-inflation-ratio`` budgets, and a record is parsed only
+within ``max-depth`` and ``max-int-digits`` (see ``limits``). Each bad line is one
+problem at its line, whatever made it fail, and the records around it are still checked.
+The standard ``json`` module parses: orjson measured no faster here
+(benchmarks/jsonl_memory.py), as the rules dominate.
 """
 
 from __future__ import annotations
 
 import gzip
-import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from corpuslint.model import Document, Problem
-from corpuslint.readers.base import Reader
+from corpuslint.readers import limits
+from corpuslint.readers.base import Reader, ReadError
 from corpuslint.readers.jsonpos import offset_columns, value_token
 from corpuslint.readers.records import RECORD_SETTINGS, Columns, Fields, Place, build_document
 from corpuslint.rule import Option
@@ -33,11 +36,14 @@ class LineSource(Protocol):
         ...
 
 
-def _open(path: Path) -> BinaryIO:
-    """The file's decompressed bytes: gzip is recognized by its magic number, not its name."""
+def _open(path: Path, options: Mapping[str, Any]) -> BinaryIO:
+    """The file's decompressed bytes: gzip is recognized by its magic number, not its name.
+
+    A gzip file is inflated under the reader's inflation budgets.
+    """
     with path.open("rb") as probe:
         compressed = probe.read(2) == _GZIP_MAGIC
-    return gzip.open(path, "rb") if compressed else path.open("rb")  # type: ignore[return-value]
+    return limits.open_gzip(path, options, "jsonl") if compressed else path.open("rb")
 
 
 def numbered_lines(
@@ -70,10 +76,14 @@ class JsonlReader(Reader):
     settings = (
         *RECORD_SETTINGS,
         Option("max-record-mb", int, 256, "longer lines are reported and skipped", 1),
+        limits.MAX_INFLATED,
+        limits.MAX_RATIO,
+        limits.MAX_DEPTH,
+        limits.MAX_INT_DIGITS,
     )
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
-        with _open(path) as handle:
+        with _open(path, self.options) as handle:
             yield from self.read_stream(handle, display)
 
     def read_stream(
@@ -97,9 +107,14 @@ class JsonlReader(Reader):
                     )
                     yield Problem(display, message, number)
                     continue
-                item = parse_line(raw, Place(display, self.format, number, "line"), fields)
+                if raw.isspace():  # a blank line: cheap to pass over, as a bomb may hold billions
+                    continue
+                place = Place(display, self.format, number, "line")
+                item = parse_line(raw, place, fields, self.options)
                 if item is not None:
                     yield item
+        except limits.LimitExceeded as exc:
+            yield Problem(display, exc.message, last + 1)  # where reading stopped
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             yield Problem(
                 display,
@@ -109,8 +124,25 @@ class JsonlReader(Reader):
             )
 
 
-def parse_line(raw: bytes, place: Place, fields: Fields) -> Document | Problem | None:
-    """The document of one JSONL line, the problem with it, or ``None`` for a blank line."""
+def parse_line(
+    raw: bytes, place: Place, fields: Fields, options: Mapping[str, Any] | None = None
+) -> Document | Problem | None:
+    """The document of one JSONL line, the problem with it, or ``None`` for a blank line.
+
+    Any failure on the line is its problem, so the next line is still read. ``options``
+    are the reader's settings (the depth and integer budgets); defaults if not given.
+    """
+    try:
+        return _parse_line(raw, place, fields, options or {})
+    except ReadError as exc:
+        return Problem(place.path, exc.message, place.line, exc.column)
+    except Exception as exc:  # RecursionError, MemoryError...: hostile data, named in place
+        return Problem(place.path, f"cannot read record: {limits.describe(exc)}", place.line)
+
+
+def _parse_line(
+    raw: bytes, place: Place, fields: Fields, options: Mapping[str, Any]
+) -> Document | Problem | None:
     if place.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -122,7 +154,9 @@ def parse_line(raw: bytes, place: Place, fields: Fields) -> Document | Problem |
     if not line.strip():
         return None
     try:
-        record = json.loads(line)
+        record = limits.load_json(line, options, "jsonl")
+    except limits.LimitExceeded:
+        raise
     except (ValueError, TypeError) as exc:
         message = getattr(exc, "msg", None) or str(exc)
         column = getattr(exc, "pos", 0) + 1

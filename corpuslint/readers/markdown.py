@@ -19,8 +19,9 @@ import pyromark
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
 from corpuslint.normalize import collapse, normalize
+from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, decode, split_lines
-from corpuslint.readers.frontmatter import split_front_matter
+from corpuslint.readers.frontmatter import FRONT_MATTER_SETTINGS, split_front_matter
 
 # Blocks whose text is not prose: everything inside them is skipped.
 _OPAQUE = frozenset(("CodeBlock", "HtmlBlock", "MetadataBlock"))
@@ -164,10 +165,13 @@ def _blocks(events: Iterable[tuple[Any, Any]], lines: _Lines) -> tuple[Block, ..
     return tuple(collector.blocks)
 
 
-def parse_markdown(text: str, path: str) -> Document:
-    """Build the document of a Markdown file (raises ``ReadError`` for bad front matter)."""
+def parse_markdown(text: str, path: str, options: Mapping[str, Any] | None = None) -> Document:
+    """Build the document of a Markdown file (raises ``ReadError`` for bad front matter).
+
+    ``options`` are the reader's settings (the front matter's budgets); defaults if not given.
+    """
     lines = split_lines(text)
-    front = split_front_matter(lines)
+    front = split_front_matter(lines, options)
     metadata = dict(front.data) if front else {}
     body = lines
     if front is not None:  # blank the front matter so ranges stay those of the file
@@ -199,9 +203,11 @@ class MarkdownReader(Reader):
 
     format = "markdown"
     suffixes = (".md", ".markdown", ".mdown", ".mkd")
+    settings = (limits.MAX_FILE, *FRONT_MATTER_SETTINGS)
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
-        yield from self.parse(path.read_bytes(), display)
+        yield from self.parse(limits.read_file(path, self.options, self.format), display)
 
     def parse(self, data: bytes, display: str) -> Iterator[Document | Problem]:
-        yield parse_markdown(decode(data), display)
+        limits.check_size(len(data), self.options, self.format)
+        yield parse_markdown(decode(data), display, self.options)

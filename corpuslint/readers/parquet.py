@@ -1,7 +1,9 @@
 """Parquet reader (optional, through pyarrow): one document per row, read in record batches.
 
 Only the columns the record settings name are loaded, a batch at a time, so memory
-follows the batch size. A finding's line is the 1-based row number.
+follows the batch size. A row group whose loaded columns are larger, uncompressed, than
+``max-row-group-mb`` (by the file's metadata, read before the group) is one problem and
+is skipped. A finding's line is the 1-based row number.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuslint.model import Document, Problem
+from corpuslint.readers import limits
 from corpuslint.readers.base import Reader
 from corpuslint.readers.records import RECORD_SETTINGS, Fields, Place, build_document
 from corpuslint.rule import Option
@@ -32,7 +35,11 @@ class ParquetReader(Reader):
 
     format = "parquet"
     suffixes = (".parquet", ".pq")
-    settings = (*RECORD_SETTINGS, Option("batch-size", int, 1024, "rows read at a time", 1))
+    settings = (
+        *RECORD_SETTINGS,
+        Option("batch-size", int, 1024, "rows read at a time", 1),
+        limits.MAX_ROW_GROUP,
+    )
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         pq = _pyarrow_parquet()
@@ -61,12 +68,54 @@ class ParquetReader(Reader):
         self, parquet: Any, columns: list[str], fields: Fields, display: str
     ) -> Iterator[Document | Problem]:
         row = 0
+        budget = self.options["max-row-group-mb"]
         try:
-            for batch in parquet.iter_batches(
-                batch_size=max(1, self.options["batch-size"]), columns=columns
-            ):
-                for record in batch.to_pylist():
-                    row += 1
-                    yield build_document(record, fields, Place(display, self.format, row, "row"))
-        except Exception as exc:  # a corrupt page or row group (pyarrow's errors vary)
-            yield Problem(display, f"cannot read rows after row {row}: {exc}", row + 1)
+            metadata = parquet.metadata
+            groups = metadata.num_row_groups
+        except Exception as exc:  # pyarrow's errors vary
+            yield Problem(display, f"cannot read the Parquet metadata: {limits.describe(exc)}")
+            return
+        for group in range(groups):
+            try:
+                info = metadata.row_group(group)
+                rows, size = info.num_rows, _group_size(info, columns)
+            except Exception as exc:
+                yield Problem(display, f"cannot read rows after row {row}: {limits.describe(exc)}")
+                return
+            if size > budget * limits.MB:
+                message = (
+                    f"row group {group + 1} (rows {row + 1} to {row + rows}) is"
+                    f" {size // limits.MB} MB uncompressed, over max-row-group-mb ({budget} MB);"
+                    " skipped (raise [tool.corpuslint.parquet] max-row-group-mb to check it)"
+                )
+                yield Problem(display, message, row + 1)
+                row += rows
+                continue
+            first = row
+            try:
+                for batch in parquet.iter_batches(
+                    batch_size=max(1, self.options["batch-size"]),
+                    row_groups=[group],
+                    columns=columns,
+                ):
+                    for record in batch.to_pylist():
+                        row += 1
+                        place = Place(display, self.format, row, "row")
+                        yield build_document(record, fields, place)
+            except Exception as exc:  # a corrupt page, a MemoryError: pyarrow's errors vary
+                yield Problem(
+                    display, f"cannot read rows after row {row}: {limits.describe(exc)}", row + 1
+                )
+            row = max(row, first + rows)
+
+
+def _group_size(info: Any, columns: list[str]) -> int:
+    """Uncompressed bytes of the row group's chunks of ``columns`` (nested ones included)."""
+    wanted = set(columns)
+    total = 0
+    for index in range(info.num_columns):
+        chunk = info.column(index)
+        path = chunk.path_in_schema
+        if path in wanted or path.split(".")[0] in wanted:
+            total += max(0, chunk.total_uncompressed_size)
+    return total

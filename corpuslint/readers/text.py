@@ -7,6 +7,7 @@ from pathlib import Path
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
 from corpuslint.normalize import normalize
+from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, decode, split_lines
 
 HEADLINE_MAX_WORDS = 20
@@ -71,6 +72,7 @@ class TextReader(Reader):
 
     format = "text"
     suffixes = (".txt", ".text")
+    settings = (limits.MAX_FILE,)
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
-        yield parse_text(decode(path.read_bytes()), display)
+        yield parse_text(decode(limits.read_file(path, self.options, self.format)), display)

@@ -150,14 +150,17 @@ class Checker:
         return self._check(source, digest=False)[0]
 
     def cache_entry(self, source: SourceFile) -> tuple[FileOutcome, bytes, str]:
-        """:meth:`check`, also pickled for the cache, and the digest of what was read.
+        """:meth:`check`, also encoded for the cache, and the digest of what was read.
 
-        In a worker, the parent then stores the pickle as it came (it has to unpickle
-        it anyway) and need not read the file again for its digest. ``""`` is the
-        digest of a file that could not be read.
+        The encoding is ``cache_codec``'s data-only format, never a pickle: the cache is
+        read back by later runs. In a worker, the parent then stores the bytes as they
+        came and need not read the file again for its digest. ``""`` is the digest of a
+        file that could not be read.
         """
+        from corpuslint import cache_codec  # imports this module
+
         outcome, digest = self._check(source, digest=True)
-        return outcome, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), digest
+        return outcome, cache_codec.encode(outcome), digest
 
     def _check(self, source: SourceFile, digest: bool) -> tuple[FileOutcome, str]:
         reader = self.reader(source)
@@ -415,9 +418,10 @@ def _check_in_worker(source: SourceFile) -> FileOutcome:
     return _WORKER[0].check(source)
 
 
-def _cache_entry_in_worker(source: SourceFile) -> tuple[None, bytes, str]:
-    _outcome, pickled, digest = _WORKER[0].cache_entry(source)
-    return None, pickled, digest  # the pickle alone crosses to the parent
+def _cache_entry_in_worker(source: SourceFile) -> tuple[FileOutcome, bytes, str]:
+    # The outcome crosses to the parent through the pool's own pickling (a pipe, not
+    # a file), beside its encoding for the cache, which the parent stores as it came.
+    return _WORKER[0].cache_entry(source)
 
 
 def default_jobs() -> int:

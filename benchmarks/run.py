@@ -65,6 +65,8 @@ import make_corpus
 POLL = 0.05  # seconds between checks whether the run ended
 PSS_EVERY = 0.5  # seconds between samples of the tree's PSS (each costs milliseconds)
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+# The cache of each run: a folder beside the corpus, emptied for a cold run (set in main).
+CACHE_VARIABLE = "CORPUSLINT_CACHE_DIR"
 CHANGED_FILES = 5
 
 FLOOR = r"""
@@ -404,6 +406,7 @@ def run_size(n: int, args: argparse.Namespace, ctx: dict[str, Any]) -> dict[str,
         return json.loads(report.read_text(encoding="utf-8"))
 
     cache_dir = outdir / ".corpuslint_cache"
+    ENV[CACHE_VARIABLE] = str(cache_dir)
     shutil.rmtree(cache_dir, ignore_errors=True)
     reference = lint("no-cache", ["--no-cache"] if has_no_cache else [], ["."])
     if reference is not None:

@@ -371,7 +371,7 @@ def _summary(result: Any) -> None:
 
 @main.group("cache")
 def cache_group() -> None:
-    """Manage the per-project cache (.corpuslint_cache/ in the project root)."""
+    """Manage the project's cache (in the user cache directory; see `corpuslint cache clean`)."""
 
 
 @cache_group.command("clean")

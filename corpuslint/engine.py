@@ -16,7 +16,6 @@ import gc
 import multiprocessing
 import multiprocessing.pool
 import os
-import pickle
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -447,12 +446,12 @@ def cache_entry_pass(
     jobs: int,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[SourceFile, FileOutcome, bytes, str]]:
-    """Each file's outcome, its pickle and its digest, in the order of ``sources``."""
-    entries: Iterator[tuple[SourceFile, tuple[FileOutcome | None, bytes, str]]] = _each(
+    """Each file's outcome, its cache encoding and its digest, in the order of ``sources``."""
+    entries: Iterator[tuple[SourceFile, tuple[FileOutcome, bytes, str]]] = _each(
         checker, sources, jobs, progress, checker.cache_entry, _cache_entry_in_worker
     )
-    for source, (outcome, pickled, digest) in entries:
-        yield source, outcome if outcome is not None else pickle.loads(pickled), pickled, digest
+    for source, (outcome, encoded, digest) in entries:
+        yield source, outcome, encoded, digest
 
 
 class _Pool(multiprocessing.pool.Pool):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,15 @@ from tests.helpers import Run, run_cli
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seeds" / "000_489af2047bc44a5d.txt"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every run's cache in a folder of this test session, never the user's cache directory.
+
+    Set in the environment, so corpuslint started in a subprocess uses it too.
+    """
+    os.environ["CORPUSLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("corpuslint-cache"))
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ import pytest
 
 from corpuslint import atomic
 from corpuslint import cache as cache_module
-from corpuslint.cache import DIRECTORY, GITIGNORE
+from corpuslint.cache import GITIGNORE, directory_for
 from tests.corpus_helpers import article, paragraph, run, summary
 from tests.helpers import Run
 
@@ -59,7 +59,7 @@ def corpuslint(
 
 def cache_rows(root: Path) -> tuple[str, int]:
     """The cache database's integrity check and number of entries."""
-    db = sqlite3.connect(root / DIRECTORY / "cache.sqlite")
+    db = sqlite3.connect(directory_for(root) / "cache.sqlite")
     try:
         (check,) = db.execute("PRAGMA integrity_check").fetchone()
         (rows,) = db.execute("SELECT count(*) FROM files").fetchone()
@@ -207,7 +207,7 @@ def test_key_index_on_a_full_disk(corpus_root: Path, monkeypatch: pytest.MonkeyP
     assert cold.warnings == (
         "cache index failed ([Errno 28] No space left on device); running without the cache",
     )
-    folder = corpus_root / DIRECTORY
+    folder = directory_for(corpus_root)
     assert leftovers(folder) == []
     assert not list(folder.glob("keys3-*"))
     monkeypatch.undo()
@@ -217,7 +217,7 @@ def test_key_index_on_a_full_disk(corpus_root: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_a_cut_short_gitignore_is_completed(corpus_root: Path) -> None:
-    folder = corpus_root / DIRECTORY
+    folder = directory_for(corpus_root)
     folder.mkdir()
     (folder / ".gitignore").write_bytes(GITIGNORE[:10])  # the disk filled up after 10 bytes
     run(corpus_root, cache=True)
@@ -228,7 +228,7 @@ def test_a_full_disk_does_not_delete_a_good_cache(
     corpus_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(corpus_root, cache=True)
-    database = corpus_root / DIRECTORY / "cache.sqlite"
+    database = directory_for(corpus_root) / "cache.sqlite"
 
     def full(path: Path) -> sqlite3.Connection:
         raise sqlite3.OperationalError("database or disk is full")
@@ -255,7 +255,8 @@ NAMESPACE_SCRIPT = textwrap.dedent(
     """
     import json, os, subprocess, sys
     root = sys.argv[1]
-    cache, out = root + "/.corpuslint_cache", root + "/out"
+    cache, out = root + "/cache-mount", root + "/out"
+    os.environ["CORPUSLINT_CACHE_DIR"] = cache  # the runs below keep their cache on the tmpfs
     steps = []
 
     def mount(where, size, remount=False):
@@ -315,7 +316,7 @@ def private_mounts() -> bool:
 @pytest.mark.skipif(not private_mounts(), reason="needs unshare and user namespaces (Linux)")
 def test_cache_on_a_full_tmpfs(project: Path) -> None:
     make_corpus(project)
-    (project / DIRECTORY).mkdir()  # the mount points
+    (project / "cache-mount").mkdir()  # the mount points
     (project / "out").mkdir()
     reference = corpuslint(project, "--no-cache").stdout
     command = ["unshare", "-rm", sys.executable, "-c", NAMESPACE_SCRIPT, str(project)]

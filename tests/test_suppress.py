@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from corpuslint.readers import limits
 from corpuslint.suppress import ALL, Suppressions, parse
 from tests.corpus_helpers import paragraph, run
 
@@ -82,12 +85,12 @@ def test_a_markdown_or_html_file_is_read_once_for_its_reader_and_its_comments(
     (tmp_path / "b.html").write_text(page.format(REPEATED, "<!-- corpuslint-disable-next-line -->"))
     (tmp_path / "c.html").write_text(page.format(REPEATED, ""))  # the one finding left
     reads: list[str] = []
-    read_bytes = Path.read_bytes
+    read_file = limits.read_file
 
-    def counting(path: Path) -> bytes:
+    def counting(path: Path, options: Mapping[str, Any], fmt: str) -> bytes:
         reads.append(path.name)
-        return read_bytes(path)
+        return read_file(path, options, fmt)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(limits, "read_file", counting)
     assert codes_and_lines(tmp_path) == [("CL101", 3)]
     assert sorted(reads) == ["a.md", "b.html", "c.html"]

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from corpuslint import plugins
 from corpuslint.model import Document, Violation
-from corpuslint.normalize import normalize
 from corpuslint.readers.base import ReadError
 from corpuslint.readers.html import parse_html
+from corpuslint.similarity.normalize import normalize
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/article-extraction-benchmark"
 

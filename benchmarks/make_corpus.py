@@ -38,7 +38,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from corpuslint.normalize import normalize
+from corpuslint.similarity.normalize import normalize
 
 DEFAULT_SOURCE = Path("/work/shared/data/article-extraction-benchmark/ground-truth.json")
 FORMATS = ("md", "txt", "jsonl")

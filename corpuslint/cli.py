@@ -16,14 +16,14 @@ from typing import Any, NoReturn
 import click
 
 from corpuslint import __version__, plugins
+from corpuslint._support.progress import progress_bar
 from corpuslint.config import Config, ConfigError, load_config
 from corpuslint.engines import EngineError
-from corpuslint.engines.units import is_url
-from corpuslint.hashing import KERNEL
+from corpuslint.engines.ray.units import is_url
 from corpuslint.model import Severity
-from corpuslint.progress import progress_bar
 from corpuslint.report.base import Result
-from corpuslint.runner import Overrides, check, exit_code
+from corpuslint.run.finish import Overrides, check, exit_code
+from corpuslint.similarity.hashing import KERNEL
 
 
 def _fail(message: str) -> NoReturn:
@@ -202,7 +202,7 @@ def check_command(
             targets = [Path(p) for p in paths]
             result = check(targets, config, registry, overrides, progress=progress_bar())
         if write_baseline is not None:
-            from corpuslint import baseline as baseline_file
+            from corpuslint.run import baseline as baseline_file
 
             baseline_file.write(write_baseline, result.violations)
             count = len(result.violations)
@@ -230,7 +230,7 @@ def _check_on_ray(
     workers: int | None,
     block_mb: int,
 ) -> Result:
-    from corpuslint.engines import ray as ray_engine
+    from corpuslint.engines.ray import driver as ray_engine
 
     if not ray_engine.available():
         _fail("--engine ray needs the [ray] extra: pip install 'corpus-lint[ray]'")
@@ -268,7 +268,7 @@ def _write(text: str, output_file: Path | None) -> None:
         except OSError as exc:  # stdout on a full disk or a closed pipe
             _fail(f"cannot write the report to stdout: {exc.strerror or exc}")
         return
-    from corpuslint.atomic import write_text_atomic
+    from corpuslint._support.atomic import write_text_atomic
 
     try:
         write_text_atomic(output_file, text)
@@ -300,7 +300,7 @@ def cache_group() -> None:
 def cache_clean(config_path: Path | None) -> None:
     """Delete the project's cache."""
     with _errors():
-        from corpuslint.cache import DIRECTORY, clean
+        from corpuslint.cache.store import DIRECTORY, clean
 
         config = load_config(config_path, reader_formats=_load().reader_settings())
         removed = clean(config.root)

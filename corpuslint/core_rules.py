@@ -7,7 +7,7 @@ from typing import Any
 
 from corpuslint.model import Document, Problem, Severity, Span, Violation
 from corpuslint.rule import DocumentRule
-from corpuslint.suppress import Directive
+from corpuslint.run.suppress import Directive
 
 
 class UnreadableDocument(DocumentRule):

@@ -187,7 +187,7 @@ class Signature:
 
     Signatures that share any of their keys (63-bit integers: an exact hash, band keys
     for near matches) are judged together by the rule's ``compare``. ``keys`` holds them
-    packed as native int64 (``corpuslint.hashing.pack``): millions of signatures live in
+    packed as native int64 (``corpuslint.similarity.hashing.pack``): millions of signatures live in
     memory at once, and 26 Python ints would cost four times the text they stand for.
     ``text`` is what the rule needs to verify a candidate (the normalized paragraph or
     headline).
@@ -202,10 +202,10 @@ class Signature:
     """The block's name in messages when its line does not name it (see ``Block.label``)."""
     target: bool = True
     """Whether the signature's file is new in this run: a target (findings are reported only
-    there) or, in the corpus pass, a file staged in git (see ``corpuslint.gitstate``)."""
+    there) or, in the corpus pass, a file staged in git (see ``corpuslint.run.gitstate``)."""
     sketch: bytes = b""
     """A compact summary of the block that lets ``compare`` reject most candidates without
-    verifying them (CL102 keeps a MinHash sketch, see ``corpuslint.sketch``)."""
+    verifying them (CL102 keeps a MinHash sketch, see ``corpuslint.similarity.sketch``)."""
 
     def __reduce__(self) -> tuple[type[Signature], tuple[Any, ...]]:
         # See Span.__reduce__: signatures cross process boundaries and the cache by millions.

@@ -43,7 +43,7 @@ from corpuslint.model import (
 )
 
 if TYPE_CHECKING:
-    from corpuslint.grouping import PairTest
+    from corpuslint.similarity.grouping import PairTest
 
 
 class Scope(str, enum.Enum):
@@ -189,7 +189,7 @@ class CorpusRule(Rule):
         the test must reject only pairs that can never be a finding together. Most
         groups are a few blocks sharing a key by chance: a numpy call for all of them
         instead of a Python call each. An engine may skip the test; findings are the same.
-        The local engine passes a ``corpuslint.signatures.SignatureTable``: its
+        The local engine passes a ``corpuslint.similarity.signatures.SignatureTable``: its
         ``document_numbers`` and ``sketch_rows`` give columns without making a
         signature object for each item (iterating it makes them all).
         """

@@ -9,7 +9,7 @@ from pathlib import Path
 from corpuslint import plugins
 from corpuslint.config import Config
 from corpuslint.report.base import Result
-from corpuslint.runner import Overrides, check
+from corpuslint.run.finish import Overrides, check
 
 WORDS = (
     "council budget river harbour festival library station market school bridge garden"

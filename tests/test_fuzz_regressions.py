@@ -17,12 +17,12 @@ import pytest
 
 from corpuslint import plugins
 from corpuslint.config import Config
-from corpuslint.engine import FileOutcome
 from corpuslint.model import Document, Location, Severity, Span, Violation
 from corpuslint.readers.html import parse_html
 from corpuslint.readers.jsonl import JsonlReader
-from corpuslint.runner import Overrides, check
-from corpuslint.suppress import Directive
+from corpuslint.run.executor import FileOutcome
+from corpuslint.run.finish import Overrides, check
+from corpuslint.run.suppress import Directive
 from tests.helpers import load_benchmark
 
 fuzz = load_benchmark("fuzz")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from corpuslint import plugins
 from corpuslint.config import Config
 from corpuslint.readers.base import split_lines
-from corpuslint.runner import Overrides, check
+from corpuslint.run.finish import Overrides, check
 
 REGISTRY = plugins.load()
 PIECES = st.sampled_from(

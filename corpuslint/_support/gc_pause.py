@@ -1,7 +1,7 @@
 """Spare the garbage collector from walking, again and again, what a run keeps to its end.
 
 The parent process keeps what the document pass found until the corpus pass. When it
-kept every signature as objects (now columns, see ``corpuslint.signatures``) that was
+kept every signature as objects (now columns, see ``corpuslint.similarity.signatures``) that was
 three tracked objects a paragraph, and CPython ran a full collection, walking all of
 them, whenever the kept objects grew by a quarter: 8 of the 52 s of the document pass
 at 100,000 articles. Freezing what has been kept so far moves it out of the collector's

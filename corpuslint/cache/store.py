@@ -24,8 +24,8 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
-from corpuslint.atomic import write_bytes_atomic
-from corpuslint.engine import FileOutcome
+from corpuslint._support.atomic import write_bytes_atomic
+from corpuslint.run.executor import FileOutcome
 
 DIRECTORY = ".corpuslint_cache"
 FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import collapse, normalize
 from corpuslint.readers.base import Reader, ReadError, split_lines
+from corpuslint.similarity.normalize import collapse, normalize
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

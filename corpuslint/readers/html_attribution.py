@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from corpuslint.normalize import collapse
+from corpuslint.similarity.normalize import collapse
 
 AUTHOR_META = frozenset(
     {

@@ -18,9 +18,9 @@ from typing import Any
 import pyromark
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import collapse, normalize
 from corpuslint.readers.base import Reader, decode, split_lines
 from corpuslint.readers.frontmatter import split_front_matter
+from corpuslint.similarity.normalize import collapse, normalize
 
 # Blocks whose text is not prose: everything inside them is skipped.
 _OPAQUE = frozenset(("CodeBlock", "HtmlBlock", "MetadataBlock"))

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from corpuslint.atomic import write_text_atomic
+from corpuslint._support.atomic import write_text_atomic
 from corpuslint.config import ConfigError
 from corpuslint.model import Violation
 

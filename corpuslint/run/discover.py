@@ -18,8 +18,8 @@ from typing import Any
 
 import pathspec
 
+from corpuslint._support.gc_pause import freezing
 from corpuslint.config import Config
-from corpuslint.gc_pause import freezing
 
 ALWAYS_EXCLUDED = frozenset(
     {

@@ -6,7 +6,7 @@ pass (once): group signatures by rule and key and let each corpus rule compare i
 groups. Only signatures outlive the document pass, never whole documents.
 
 Every call into a rule runs under the plan's time budget (``rule-timeout``, see
-``corpuslint.budget``): a call that runs longer is reported as an internal error.
+``corpuslint._support.budget``): a call that runs longer is reported as an internal error.
 """
 
 from __future__ import annotations
@@ -26,19 +26,20 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from corpuslint import budget, plugins
+from corpuslint import plugins
+from corpuslint._support import budget
 from corpuslint.config import DEFAULT_RULE_TIMEOUT
 from corpuslint.core_rules import UnreadableDocument
-from corpuslint.corpus_pass import CorpusPass, keep
-from corpuslint.discover import SourceFile
-from corpuslint.grouping import PairTest
-from corpuslint.hashing import content_digest, file_digest
+from corpuslint.engines.local.corpus_pass import CorpusPass, keep
 from corpuslint.model import Document, Notice, Problem, Signature, Span, Violation
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.rule import CorpusRule, DocumentRule, Rule
-from corpuslint.signatures import CorpusSignatures, SignatureBatch, pack
-from corpuslint.suppress import Directive, supports_comments
-from corpuslint.suppress import parse as parse_directives
+from corpuslint.run.discover import SourceFile
+from corpuslint.run.suppress import Directive, supports_comments
+from corpuslint.run.suppress import parse as parse_directives
+from corpuslint.similarity.grouping import PairTest
+from corpuslint.similarity.hashing import content_digest, file_digest
+from corpuslint.similarity.signatures import CorpusSignatures, SignatureBatch, pack
 
 # Below this many files the pool's start-up costs more than it saves.
 PARALLEL_MIN_FILES = 16
@@ -252,7 +253,8 @@ class Checker:
         one finding per place is kept, the one whose related copy comes first.
         ``outcomes`` are the signatures (see :meth:`signatures`), or pairs of a file's
         signature batches with whether the file is a target (its signatures are marked
-        so, whatever they were cached with). See ``corpuslint.corpus_pass`` for ``jobs``.
+        so, whatever they were cached with). See ``corpuslint.engines.local.corpus_pass``
+        for ``jobs``.
         """
         yield from self.corpus_pass(outcomes, errors, jobs).findings()
 
@@ -344,7 +346,7 @@ def _expect_keys(signatures: list[Signature]) -> None:
         if len(signature.keys) % 8:
             raise TypeError(
                 f"signatures() returned keys of {len(signature.keys)} bytes, not a multiple"
-                " of 8 (pack them with corpuslint.hashing.pack)"
+                " of 8 (pack them with corpuslint.similarity.hashing.pack)"
             )
 
 

@@ -8,18 +8,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from corpuslint import baseline, gitstate, plugins, suppress
-from corpuslint.cache import Cache, settings_digest
+from corpuslint import plugins
+from corpuslint._support.gc_pause import freezing, frozen
+from corpuslint.cache.store import Cache, settings_digest
 from corpuslint.config import Config, reader_settings, rule_options
 from corpuslint.core_rules import UnusedSuppression
-from corpuslint.discover import Discovery, Skipped, SourceFile
-from corpuslint.engine import Checker, Plan, default_jobs, document_pass
-from corpuslint.gc_pause import freezing, frozen
-from corpuslint.incremental import cached_pass
+from corpuslint.engines.local.incremental import cached_pass
 from corpuslint.model import Severity, Span, Violation
 from corpuslint.report.base import Result
-from corpuslint.selection import Filter, selected_codes
-from corpuslint.suppress import Directive
+from corpuslint.run import baseline, gitstate, suppress
+from corpuslint.run.discover import Discovery, Skipped, SourceFile
+from corpuslint.run.executor import Checker, Plan, default_jobs, document_pass
+from corpuslint.run.selection import Filter, selected_codes
+from corpuslint.run.suppress import Directive
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-/* corpuslint._minhash: the MinHash kernel of corpuslint.hashing.near_keys, compiled.
+/* corpuslint.similarity._minhash: the MinHash kernel of
+   corpuslint.similarity.hashing.near_keys, compiled.
  *
  * The same arithmetic as the numpy code in hashing.py (which stays as the fallback
  * and the reference: tests compare the two on random texts), one text at a time. In
@@ -138,8 +139,8 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "corpuslint._minhash",
-    "The MinHash kernel of corpuslint.hashing.near_keys, compiled.", -1, methods,
+    PyModuleDef_HEAD_INIT, "corpuslint.similarity._minhash",
+    "The MinHash kernel of corpuslint.similarity.hashing.near_keys, compiled.", -1, methods,
 };
 
 PyMODINIT_FUNC PyInit__minhash(void)

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 _compiled: types.ModuleType | None
 try:
-    from corpuslint import _minhash as _compiled
+    from corpuslint.similarity import _minhash as _compiled
 except ImportError:  # not built (no C compiler at install): the numpy code below runs
     _compiled = None
 
@@ -96,12 +96,13 @@ def near_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tupl
     rapidfuzz ratio >= 85 with 25 x 5. All texts of a document are hashed in one batch.
 
     The sketch keeps 4 bits of each of the 128 MinHash values, packed in 64 bytes: two
-    sketches estimate how similar their texts are without the texts (``corpuslint.sketch``).
+    sketches estimate how similar their texts are without the texts
+    (``corpuslint.similarity.sketch``).
     The keys come packed as :func:`pack` packs them (``unpack`` gives the integers):
     that is how signatures hold them. A text too short for one shingle has neither
     keys nor sketch.
 
-    The compiled kernel (``corpuslint._minhash``, built at install where a C compiler
+    The compiled kernel (``corpuslint.similarity._minhash``, built at install where a C compiler
     is at hand) gives the same keys as the numpy code, 4 times faster on a document's
     paragraphs; without it, the numpy code runs.
     """

@@ -18,8 +18,8 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from corpuslint.grouping import KeyIndex
 from corpuslint.model import Signature, Span
+from corpuslint.similarity.grouping import KeyIndex
 
 _KEY = 8  # bytes of one packed key (int64)
 

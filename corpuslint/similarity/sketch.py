@@ -1,6 +1,6 @@
 """MinHash sketches: how similar two candidate texts are, estimated without their text.
 
-A sketch (``corpuslint.hashing.near_keys``) holds 4 bits of each of a text's 128
+A sketch (``corpuslint.similarity.hashing.near_keys``) holds 4 bits of each of a text's 128
 MinHash values, two to a byte. Two texts' values agree with a probability equal to
 the Jaccard similarity of their character 5-gram sets, and their 4-bit parts agree by
 chance one time in 16 more; so the count of agreeing bins estimates that Jaccard

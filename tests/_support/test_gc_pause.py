@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from corpuslint.gc_pause import freezing, frozen
+from corpuslint._support.gc_pause import freezing, frozen
 
 
 class Node:

@@ -25,9 +25,9 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from corpuslint import atomic
-from corpuslint import cache as cache_module
-from corpuslint.cache import DIRECTORY, GITIGNORE
+from corpuslint._support import atomic
+from corpuslint.cache import store as cache_module
+from corpuslint.cache.store import DIRECTORY, GITIGNORE
 from tests.corpus_helpers import article, paragraph, run, summary
 from tests.helpers import Run
 

@@ -10,12 +10,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from corpuslint import cache as cache_module
-from corpuslint import engine, incremental, plugins
-from corpuslint.cache import DIRECTORY
+from corpuslint import plugins
+from corpuslint.cache import store as cache_module
+from corpuslint.cache.store import DIRECTORY
 from corpuslint.config import Config
+from corpuslint.engines.local import incremental
 from corpuslint.readers.text import TextReader
-from corpuslint.runner import Overrides, check
+from corpuslint.run import executor
+from corpuslint.run.finish import Overrides, check
 from tests.corpus_helpers import article, paragraph, run, summary
 
 
@@ -29,15 +31,15 @@ def corpus(tmp_path: Path) -> Path:
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every file the engine checks (reads and parses)."""
     seen: list[str] = []
-    original = engine.Checker._check  # where check and cache_entry read a file
+    original = executor.Checker._check  # where check and cache_entry read a file
 
     def spy(
-        self: engine.Checker, source: engine.SourceFile, digest: bool
-    ) -> tuple[engine.FileOutcome, str]:
+        self: executor.Checker, source: executor.SourceFile, digest: bool
+    ) -> tuple[executor.FileOutcome, str]:
         seen.append(source.display)
         return original(self, source, digest)
 
-    monkeypatch.setattr(engine.Checker, "_check", spy)
+    monkeypatch.setattr(executor.Checker, "_check", spy)
     return seen
 
 
@@ -174,7 +176,7 @@ def test_a_new_time_budget_keeps_the_cache(corpus: Path, monkeypatch: pytest.Mon
 def test_workers_fill_the_cache_that_a_later_run_reuses(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for number in range(engine.PARALLEL_MIN_FILES + 4):  # enough files for the pool
+    for number in range(executor.PARALLEL_MIN_FILES + 4):  # enough files for the pool
         shared = [paragraph(1)] if number % 5 == 0 else []
         (corpus / f"n{number:02}.md").write_text(
             article(f"N {number}", [paragraph(50 + number), *shared])

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from corpuslint import baseline
 from corpuslint.cli import main
 from corpuslint.config import ConfigError
+from corpuslint.run import baseline
 from tests.corpus_helpers import paragraph
 
 

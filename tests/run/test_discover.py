@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from corpuslint.config import Config
-from corpuslint.discover import Discovery, display_path
+from corpuslint.run.discover import Discovery, display_path
 
 SUFFIXES = (".txt", ".md", ".jsonl.gz")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corpuslint import gitstate
+from corpuslint.run import gitstate
 from tests.corpus_helpers import article, paragraph, run, summary
 from tests.helpers import write
 

@@ -6,7 +6,7 @@ import pytest
 
 from corpuslint.config import ConfigError
 from corpuslint.model import Severity, Span, Violation
-from corpuslint.selection import Filter, expand, selected_codes
+from corpuslint.run.selection import Filter, expand, selected_codes
 
 
 class Rule:

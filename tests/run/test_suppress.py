@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpuslint.suppress import ALL, Suppressions, parse
+from corpuslint.run.suppress import ALL, Suppressions, parse
 from tests.corpus_helpers import paragraph, run
 
 REPEATED = paragraph(1)

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from corpuslint import budget, engine, plugins
+from corpuslint import plugins
+from corpuslint._support import budget
 from corpuslint.config import Config
-from corpuslint.runner import Overrides, make_plan
+from corpuslint.run import executor
+from corpuslint.run.finish import Overrides, make_plan
 from tests import test_plugins
 from tests.helpers import LONG_A, LONG_B, Run, paragraphs, write
 
@@ -31,7 +33,7 @@ SLOW_PLUGIN = '''
 import os
 import time
 
-from corpuslint.hashing import pack, text_key
+from corpuslint.similarity.hashing import pack, text_key
 from corpuslint.hookspecs import hookimpl
 from corpuslint.model import Signature
 from corpuslint.rule import CorpusRule, DocumentRule
@@ -161,7 +163,7 @@ EXPECTED_ERRORS = sorted(
 
 
 @pytest.mark.parametrize(
-    ("padding", "jobs"), [(0, "1"), (engine.PARALLEL_MIN_FILES, "2")], ids=["serial", "pool"]
+    ("padding", "jobs"), [(0, "1"), (executor.PARALLEL_MIN_FILES, "2")], ids=["serial", "pool"]
 )
 def test_hanging_rules_are_stopped_named_and_the_run_goes_on(
     slow_project: tuple[Path, Path], padding: int, jobs: str

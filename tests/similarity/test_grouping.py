@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpuslint import grouping
-from corpuslint.grouping import KeyIndex
-from corpuslint.hashing import pack
+from corpuslint.similarity import grouping
+from corpuslint.similarity.grouping import KeyIndex
+from corpuslint.similarity.hashing import pack
 
 
 def test_groups_hold_only_shared_keys_in_insertion_order() -> None:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpuslint import hashing
-from corpuslint.hashing import near_keys, pack, packed_text_key, text_key, unpack
-from corpuslint.normalize import normalize
+from corpuslint.similarity import hashing
+from corpuslint.similarity.hashing import near_keys, pack, packed_text_key, text_key, unpack
+from corpuslint.similarity.normalize import normalize
 from tests.corpus_helpers import paragraph
 
 needs_kernel = pytest.mark.skipif(hashing._compiled is None, reason="kernel not built")
@@ -123,4 +123,4 @@ def test_the_compiled_kernel_rejects_what_is_not_a_list_of_bytes() -> None:
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler: the kernel is optional")
 def test_the_kernel_is_built_where_a_c_compiler_is() -> None:
     """The build makes the kernel optional; where a compiler is, a missing one is a bug."""
-    assert hashing._compiled is not None, "corpuslint._minhash did not build"
+    assert hashing._compiled is not None, "corpuslint.similarity._minhash did not build"

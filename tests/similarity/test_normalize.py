@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpuslint import normalize as normalize_module
-from corpuslint.normalize import collapse, normalize, word_count
+from corpuslint.similarity import normalize as normalize_module
+from corpuslint.similarity.normalize import collapse, normalize, word_count
 
 # The definition the fast paths must agree with: NFKC, one translation table, casefold.
 _DEFINITION = str.maketrans(normalize_module._REPLACEMENTS)

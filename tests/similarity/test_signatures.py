@@ -10,10 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpuslint.grouping import KeyIndex
-from corpuslint.hashing import pack as pack_keys
 from corpuslint.model import Signature, Span
-from corpuslint.signatures import CorpusSignatures, SignatureBatch, SignatureTable, pack, pairs
+from corpuslint.similarity.grouping import KeyIndex
+from corpuslint.similarity.hashing import pack as pack_keys
+from corpuslint.similarity.signatures import (
+    CorpusSignatures,
+    SignatureBatch,
+    SignatureTable,
+    pack,
+    pairs,
+)
 
 SIGNATURES = st.builds(
     Signature,

@@ -8,9 +8,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpuslint import sketch
-from corpuslint.hashing import near_keys
-from corpuslint.normalize import normalize
+from corpuslint.similarity import sketch
+from corpuslint.similarity.hashing import near_keys
+from corpuslint.similarity.normalize import normalize
 from tests.corpus_helpers import paragraph
 
 sketches = st.binary(min_size=sketch.SIZE, max_size=sketch.SIZE)

@@ -2,7 +2,7 @@
 
 Judging groups is Python on one core (a call into the rule per group), and the threads
 that sort key ranges leave the other core half idle. The signatures are flat arrays
-(see ``corpuslint.signatures``), so a process forked once they are complete shares them
+(see ``corpuslint.similarity.signatures``), so a process forked once they are complete shares them
 without copying. It judges every other key range and sends its findings back; the
 parent keeps one finding per place of both shares, as it does of one. At 100k articles
 the pass took 7.5-9.8 s so (median 8.4) against 8.2-11.9 s (median 9.1) in one process.
@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from corpuslint import budget
-from corpuslint.grouping import KeyIndex, PairTest
+from corpuslint._support import budget
 from corpuslint.model import Span, Violation
 from corpuslint.rule import CorpusRule
-from corpuslint.signatures import CorpusSignatures, SignatureTable
+from corpuslint.similarity.grouping import KeyIndex, PairTest
+from corpuslint.similarity.signatures import CorpusSignatures, SignatureTable
 
 if TYPE_CHECKING:
-    from corpuslint.engine import Checker
+    from corpuslint.run.executor import Checker
 
 HELPER_MIN_SIGNATURES = 50_000
 """Below this many signatures the pass takes well under a second: no helper is forked."""

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from corpuslint.cache import Cache, outcome_keys
-from corpuslint.discover import SourceFile
-from corpuslint.engine import Checker, FileOutcome, cache_entry_pass, document_pass
-from corpuslint.gc_pause import frozen
-from corpuslint.grouping import holds, sorted_distinct
-from corpuslint.hashing import file_digest
+from corpuslint._support.gc_pause import frozen
+from corpuslint.cache.store import Cache, outcome_keys
+from corpuslint.run.discover import SourceFile
+from corpuslint.run.executor import Checker, FileOutcome, cache_entry_pass, document_pass
+from corpuslint.similarity.grouping import holds, sorted_distinct
+from corpuslint.similarity.hashing import file_digest
 
 
 @dataclass(frozen=True)

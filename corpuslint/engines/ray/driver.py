@@ -31,10 +31,8 @@ from typing import Any
 from corpuslint import plugins
 from corpuslint.config import Config
 from corpuslint.core_rules import UnreadableDocument
-from corpuslint.discover import Skipped, SourceFile
-from corpuslint.engine import Checker, default_jobs
 from corpuslint.engines import EngineError
-from corpuslint.engines.tasks import (
+from corpuslint.engines.ray.tasks import (
     OUTCOME,
     SIGNATURE,
     Gathered,
@@ -43,7 +41,7 @@ from corpuslint.engines.tasks import (
     document_batch,
     only,
 )
-from corpuslint.engines.units import (
+from corpuslint.engines.ray.units import (
     Unit,
     blocks,
     first_lines,
@@ -53,7 +51,9 @@ from corpuslint.engines.units import (
     url_units,
 )
 from corpuslint.report.base import Result
-from corpuslint.runner import Collected, Overrides, Run
+from corpuslint.run.discover import Skipped, SourceFile
+from corpuslint.run.executor import Checker, default_jobs
+from corpuslint.run.finish import Collected, Overrides, Run
 
 BLOCK_BYTES = 64 << 20
 """Default size of the blocks a large JSONL file is read in."""

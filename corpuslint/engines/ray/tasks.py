@@ -21,15 +21,15 @@ from typing import Any
 import numpy as np
 
 from corpuslint import plugins
-from corpuslint.corpus_pass import keep
-from corpuslint.discover import SourceFile
-from corpuslint.engine import Checker, FileOutcome, Plan
-from corpuslint.engines.blockread import open_block
-from corpuslint.engines.units import Unit, is_url, open_binary
-from corpuslint.grouping import KeyIndex
+from corpuslint.engines.local.corpus_pass import keep
+from corpuslint.engines.ray.blockread import open_block
+from corpuslint.engines.ray.units import Unit, is_url, open_binary
 from corpuslint.model import Document, Problem, Signature, Span, Violation
 from corpuslint.readers.jsonl import JsonlReader
-from corpuslint.signatures import SignatureBatch, pairs
+from corpuslint.run.discover import SourceFile
+from corpuslint.run.executor import Checker, FileOutcome, Plan
+from corpuslint.similarity.grouping import KeyIndex
+from corpuslint.similarity.signatures import SignatureBatch, pairs
 
 OUTCOME, SIGNATURE = 0, 1
 FINDING, ERROR, PARTS = 0, 1, 2

@@ -17,7 +17,7 @@ from typing import Any
 
 from corpuslint import plugins
 from corpuslint.config import Config
-from corpuslint.discover import Discovery, Skipped, SourceFile
+from corpuslint.run.discover import Discovery, Skipped, SourceFile
 
 SPLITTABLE = (".jsonl", ".ndjson")
 """Suffixes of files that may be read in blocks of lines (gzip cannot be split)."""

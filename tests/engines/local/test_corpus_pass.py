@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from corpuslint import corpus_pass
+from corpuslint.engines.local import corpus_pass
 from corpuslint.model import Signature, Violation
 from corpuslint.report.base import Result
 from corpuslint_rules.corpus_paragraph import CorpusDuplicateParagraph

@@ -13,10 +13,10 @@ from tests.corpus_helpers import article, paragraph
 
 SCRIPT = """
 import os, sys, time
-from corpuslint import engine
+from corpuslint.run import executor
 from corpuslint.cli import main
 
-original = engine.Checker.check
+original = executor.Checker.check
 pids = sys.argv[1]
 
 def slow(self, source):
@@ -25,7 +25,7 @@ def slow(self, source):
     time.sleep(0.1)
     return original(self, source)
 
-engine.Checker.check = slow
+executor.Checker.check = slow
 print("started", flush=True)
 main(["check", sys.argv[2], "--jobs", "2", "--no-cache", "-q"])
 """
@@ -89,7 +89,7 @@ def test_sigint_stops_a_parallel_run(tmp_path: Path) -> None:
 
 CORPUS_PASS_SCRIPT = """
 import os, sys, time
-from corpuslint import corpus_pass
+from corpuslint.engines.local import corpus_pass
 from corpuslint.cli import main
 from corpuslint_rules.corpus_paragraph import CorpusDuplicateParagraph
 

@@ -15,17 +15,17 @@ import numpy as np
 
 from corpuslint import plugins
 from corpuslint.config import Config
-from corpuslint.engines.ray import BLOCK_BYTES, bundles, count_breaks, prepare
-from corpuslint.engines.tasks import (
+from corpuslint.engines.ray.driver import BLOCK_BYTES, bundles, count_breaks, prepare
+from corpuslint.engines.ray.tasks import (
     OUTCOME,
     SIGNATURE,
     Gathered,
     compare_batch,
     document_batch,
 )
-from corpuslint.engines.units import first_lines
+from corpuslint.engines.ray.units import first_lines
 from corpuslint.report.base import Result
-from corpuslint.runner import Overrides
+from corpuslint.run.finish import Overrides
 
 
 def simulate(

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpuslint.engines.blockread import open_block
-from corpuslint.engines.ray import count_breaks
-from corpuslint.engines.units import Unit, blocks, first_lines
+from corpuslint.engines.ray.blockread import open_block
+from corpuslint.engines.ray.driver import count_breaks
+from corpuslint.engines.ray.units import Unit, blocks, first_lines
 
 LINES = st.lists(
     st.sampled_from(["", "a", "record", "x" * 300, "\r", "é", '{"text": "hi"}']), max_size=40

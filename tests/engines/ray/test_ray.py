@@ -22,12 +22,12 @@ import ray
 
 from corpuslint import plugins
 from corpuslint.config import Config
-from corpuslint.engines import ray as ray_engine
-from corpuslint.engines.units import first_lines
+from corpuslint.engines.ray import driver as ray_engine
+from corpuslint.engines.ray.units import first_lines
 from corpuslint.model import Violation
 from corpuslint.rule import DocumentRule
-from corpuslint.runner import Overrides, check
-from tests.engines.corpora import write_mixed_corpus
+from corpuslint.run.finish import Overrides, check
+from tests.engines.ray.corpora import write_mixed_corpus
 from tests.helpers import Run
 
 pytestmark = pytest.mark.ray

@@ -10,13 +10,13 @@ import pytest
 
 from corpuslint import plugins
 from corpuslint.config import Config
-from corpuslint.engine import FileOutcome
-from corpuslint.engines.ray import prepare
-from corpuslint.engines.tasks import PARTS, Gathered, Spec, UnitOutcome, _Compared, missing
-from corpuslint.engines.units import Unit
-from corpuslint.runner import Overrides, check
-from tests.engines.corpora import write_mixed_corpus
-from tests.engines.simulate import simulate
+from corpuslint.engines.ray.driver import prepare
+from corpuslint.engines.ray.tasks import PARTS, Gathered, Spec, UnitOutcome, _Compared, missing
+from corpuslint.engines.ray.units import Unit
+from corpuslint.run.executor import FileOutcome
+from corpuslint.run.finish import Overrides, check
+from tests.engines.ray.corpora import write_mixed_corpus
+from tests.engines.ray.simulate import simulate
 
 REGISTRY = plugins.load()
 ALL = Overrides(select=("ALL",), cache=False)

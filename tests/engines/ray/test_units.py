@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from corpuslint import plugins
-from corpuslint.engines.ray import bundles
-from corpuslint.engines.units import Unit, is_url, url_units
+from corpuslint.engines.ray.driver import bundles
+from corpuslint.engines.ray.units import Unit, is_url, url_units
 
 REGISTRY = plugins.load()
 

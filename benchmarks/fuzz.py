@@ -240,7 +240,7 @@ class Harness:
         from corpuslint import plugins
         from corpuslint.config import Config
         from corpuslint.run.executor import Checker
-        from corpuslint.run.finish import Overrides, make_plan
+        from corpuslint.run.plan import Overrides, make_plan
 
         self.workdir = workdir
         registry = plugins.load()
@@ -258,6 +258,7 @@ class Harness:
 
     def check(self, fmt: str, data: bytes) -> list[Crash]:
         """Every crash that checking ``data`` as a ``fmt`` file shows (none: ``[]``)."""
+        from corpuslint.engines.local.corpus_pass import compare
         from corpuslint.similarity.signatures import pack, pairs
 
         source = self.source(fmt, data)
@@ -267,9 +268,8 @@ class Harness:
             copies = pack(
                 (code, replace(s, path=s.path + _COPY)) for code, s in pairs(outcome.signatures)
             )
-            compared = list(
-                self.checker.compare([(True, outcome.signatures), (False, copies)], errors)
-            )
+            both = [(True, outcome.signatures), (False, copies)]
+            compared = list(compare(self.checker, both, errors))
         except Exception as exc:
             return [Crash("exception", _exception_key(exc), _format_exception(exc))]
         crashes = outcome_crashes(outcome, file_lines(data, fmt), compared, fmt)

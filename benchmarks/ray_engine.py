@@ -69,7 +69,7 @@ def child(workers: int, block_mb: int, out: Path, partitions: int) -> None:
     from corpuslint.engines.ray import driver as engine
     from corpuslint.engines.ray.units import first_lines
     from corpuslint.report.json import JsonFormatter
-    from corpuslint.run.finish import Overrides
+    from corpuslint.run.plan import Overrides
 
     config = load_config(None)
     job = engine.prepare([Path(".")], config, None, Overrides(cache=False), None, block_mb << 20)

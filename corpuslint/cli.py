@@ -19,10 +19,11 @@ from corpuslint import __version__, plugins
 from corpuslint._support.progress import progress_bar
 from corpuslint.config import Config, ConfigError, load_config
 from corpuslint.engines import EngineError
+from corpuslint.engines.local.runner import check
 from corpuslint.engines.ray.units import is_url
-from corpuslint.model import Severity
-from corpuslint.report.base import Result
-from corpuslint.run.finish import Overrides, check, exit_code
+from corpuslint.model import Result, Severity
+from corpuslint.run.finish import exit_code
+from corpuslint.run.plan import Overrides
 from corpuslint.similarity.hashing import KERNEL
 
 

@@ -230,3 +230,35 @@ class Signature:
     def order(self) -> tuple[bool, str, int, int]:
         """Which copy is the original: files not new in this run first, then path, position."""
         return (self.target, self.path, self.span.line, self.span.column)
+
+
+ALL = "*"
+"""The code a suppression comment names when it names none: every rule."""
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One suppression comment: its kind, the codes it names (``*`` for all) and its line."""
+
+    kind: str
+    codes: tuple[str, ...]
+    line: int
+    column: int
+    reason: str = ""
+
+    def names(self, code: str) -> bool:
+        """Whether the directive applies to ``code`` (codes match by prefix, as in select)."""
+        return any(c == ALL or code.startswith(c) for c in self.codes)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything a run found, in report order, for formatters and the exit code."""
+
+    violations: tuple[Violation, ...]
+    files: tuple[str, ...]
+    """The target files that were checked, as shown to the user."""
+    errors: tuple[str, ...] = ()
+    """Internal errors (a rule or plugin that failed), one line each."""
+    warnings: tuple[str, ...] = ()
+    """Problems that did not change the findings (a cache that could not be used)."""

@@ -27,8 +27,7 @@ from __future__ import annotations
 import enum
 import inspect
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from corpuslint.model import (
@@ -41,9 +40,14 @@ from corpuslint.model import (
     Violation,
     fingerprint,
 )
+from corpuslint.options import Option
 
 if TYPE_CHECKING:
-    from corpuslint.similarity.grouping import PairTest
+    import numpy as np
+    from numpy.typing import NDArray
+
+PairTest = Callable[["NDArray[np.int32]", "NDArray[np.int32]"], "NDArray[np.bool_]"]
+"""Which pairs of signatures (by number, ``first[i]`` with ``second[i]``) to keep."""
 
 
 class Scope(str, enum.Enum):
@@ -51,42 +55,6 @@ class Scope(str, enum.Enum):
 
     DOCUMENT = "document"
     CORPUS = "corpus"
-
-
-@dataclass(frozen=True)
-class Option:
-    """A typed rule option with its default, as configured under ``[rules.<name>]``."""
-
-    name: str
-    type: type
-    default: Any
-    help: str
-    low: float | None = None
-    """The smallest value allowed (numbers only); ``None``: no bound."""
-    high: float | None = None
-    """The largest value allowed (numbers only); ``None``: no bound."""
-
-    def coerce(self, value: Any) -> Any:
-        """Check a configured value against its type and bounds; raise ``ValueError`` if wrong."""
-        value = self._typed(value)
-        if isinstance(value, float) and math.isnan(value):
-            raise ValueError(f"option {self.name!r} takes a number, not nan")
-        if self.low is not None and value < self.low:
-            raise ValueError(f"option {self.name!r} is at least {self.low:g}, not {value!r}")
-        if self.high is not None and value > self.high:
-            raise ValueError(f"option {self.name!r} is at most {self.high:g}, not {value!r}")
-        return value
-
-    def _typed(self, value: Any) -> Any:
-        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        if self.type is tuple:
-            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-                return tuple(value)
-            raise ValueError(f"option {self.name!r} takes a list of strings, not {value!r}")
-        if not isinstance(value, self.type) or (self.type is int and isinstance(value, bool)):
-            raise ValueError(f"option {self.name!r} takes {self.type.__name__}, not {value!r}")
-        return value
 
 
 def percent(similarity: float) -> str:

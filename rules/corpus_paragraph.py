@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
 from corpuslint.model import Document, Location, Signature, Violation
-from corpuslint.rule import CorpusRule, Option, percent
+from corpuslint.options import Option
+from corpuslint.rule import CorpusRule, percent
 from corpuslint.similarity import sketch
 from corpuslint.similarity.hashing import near_keys, packed_text_key
 from corpuslint.similarity.signatures import SignatureTable

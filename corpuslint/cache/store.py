@@ -25,12 +25,11 @@ import xxhash
 from numpy.typing import NDArray
 
 from corpuslint._support.atomic import write_bytes_atomic
-from corpuslint.run.executor import FileOutcome
+from corpuslint.outcome import FileOutcome
 
 DIRECTORY = ".corpuslint_cache"
 FLUSH_BYTES = 32 << 20  # write queued entries once their blobs pass this size
-SCHEMA = 7  # 2: notices; 3: new band keys; 4: sketches, no zlib; 5: blobs apart; 6: long texts
-# 7: signatures in columns
+SCHEMA = 8  # the layout of the tables and of the pickled outcomes; another drops the cache
 GITIGNORE = b"# created by corpuslint\n*\n"
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26  # primary result codes of a damaged database file
 _TABLE = """
@@ -63,22 +62,19 @@ def _connect(path: Path) -> sqlite3.Connection:
     # pass runs, never while this one uses the connection (Cache.key_index_meanwhile).
     db = sqlite3.connect(path, timeout=2.0, isolation_level=None, check_same_thread=False)
     try:
-        # Entries are 5-10 KB (8.3 KB on average at 100k articles). With 4 KB pages each
-        # spilled onto overflow pages; 16 KB pages hold one or two, leaving 45 % of the
-        # file empty; 64 KB pages (SQLite's largest) leave 7 %. On 30,000 entries of
-        # the 100k benchmark, 64 KB pages wrote 5.8-7.0 us an entry against 8.7-9.5 us,
-        # made a file of 268 MB against 362 MB and read it whole 40 % faster; fetching
-        # 500 entries by id took 6.7-6.9 ms against 5.7-5.9 ms. (Only takes effect when
-        # the file is new.)
+        # Entries are 5-10 KB: smaller pages spill each onto overflow pages or leave much
+        # of the file empty; 64 KB pages (SQLite's largest) write faster and make a
+        # smaller file that reads faster whole, at a small cost to fetching a few
+        # entries by id. (Only takes effect when the file is new.)
         db.execute("PRAGMA page_size=65536")
         # A rollback journal, not WAL: WAL writes every page twice (to the log, then back
-        # into the database), and a cold run writes 1.1 GB at 100k articles. Storing
-        # an entry took 35 us with WAL, 22 us without; the cost is that a concurrent
-        # run waits for the lock (then runs without the cache, with a warning).
+        # into the database), and a cold run over a large corpus writes gigabytes. The
+        # cost is that a concurrent run waits for the lock (then runs without the
+        # cache, with a warning).
         db.execute("PRAGMA journal_mode=DELETE")
         # No fsync: the cache can be rebuilt, and a file an OS crash damaged is detected
-        # and rebuilt (see Cache._open). Writing an entry cost 51 us with NORMAL's
-        # fsync at each checkpoint, 35 us without.
+        # and rebuilt (see Cache._open), and an fsync at each checkpoint would slow
+        # every write by half.
         db.execute("PRAGMA synchronous=OFF")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, SCHEMA):
@@ -99,10 +95,6 @@ def _corrupt(error: sqlite3.DatabaseError) -> bool:
     if code is not None:
         return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
     return any(words in str(error) for words in ("not a database", "malformed"))
-
-
-class CacheError(Exception):
-    """The cache cannot be used; the run goes on without it."""
 
 
 def settings_digest(*parts: object) -> str:

@@ -178,6 +178,7 @@ class HtmlReader(Reader):
 
     format = "html"
     suffixes = (".html", ".htm")
+    comments = True
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         if _lxml_missing():

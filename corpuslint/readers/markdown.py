@@ -199,6 +199,7 @@ class MarkdownReader(Reader):
 
     format = "markdown"
     suffixes = (".md", ".markdown", ".mdown", ".mkd")
+    comments = True
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         yield from self.parse(path.read_bytes(), display)

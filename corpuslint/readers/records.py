@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.rule import Option
+from corpuslint.options import Option
 from corpuslint.similarity.normalize import collapse, normalize
 
 ATTRIBUTION_FIELDS = ("author", "authors", "byline", "source", "credit")

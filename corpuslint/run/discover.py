@@ -20,6 +20,7 @@ import pathspec
 
 from corpuslint._support.gc_pause import freezing
 from corpuslint.config import Config
+from corpuslint.readers.base import name_suffixes
 
 ALWAYS_EXCLUDED = frozenset(
     {
@@ -123,13 +124,6 @@ class Discovery:
 
     def _excluded(self, relative: str) -> bool:
         return self.exclude is not None and self.exclude.match_file(relative)
-
-    def _admitted(self, path: Path, relative: str) -> bool:
-        if path.suffix.lower() not in self.suffixes and not _compound_suffix(path, self.suffixes):
-            return False
-        if self.include is not None and not self.include.match_file(relative):
-            return False
-        return not self._excluded(relative)
 
     def _gitignore(self, directory: Path) -> pathspec.PathSpec[Any] | None:
         if directory not in self._gitignores:
@@ -251,9 +245,7 @@ class Discovery:
                 skipped.append(Skipped(shown, "no such file or directory"))
             elif not _regular_file(path):
                 skipped.append(Skipped(shown, _SPECIAL))
-            elif path.suffix.lower() not in self.suffixes and not _compound_suffix(
-                path, self.suffixes
-            ):
+            elif not any(s in self.suffixes for s in name_suffixes(path.name)):
                 skipped.append(
                     Skipped(
                         shown, f"no reader for {path.suffix or 'files without a suffix'}; skipped"
@@ -295,11 +287,6 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir()
     except OSError:
         return False
-
-
-def _compound_suffix(path: Path, suffixes: frozenset[str]) -> bool:
-    """``.jsonl.gz`` and the like: the last two suffixes together."""
-    return "".join(path.suffixes[-2:]).lower() in suffixes
 
 
 def _regular_file(path: Path) -> bool:

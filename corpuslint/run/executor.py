@@ -1,9 +1,9 @@
-"""The local engine: a parallel document pass over files, then the corpus pass.
+"""The rule executor every engine shares: runs the selected rules on one file at a time.
 
-Document pass (per file, in worker processes): read the file with its reader, run the
-document rules on target files, and collect every corpus rule's signatures. Corpus
-pass (once): group signatures by rule and key and let each corpus rule compare its
-groups. Only signatures outlive the document pass, never whole documents.
+A :class:`Checker` reads a file with its reader, runs the document rules on targets and
+collects every corpus rule's signatures (the document pass of one file); in the corpus
+pass it asks each corpus rule for its pair test and lets it judge a group. Which files
+and groups it sees, in which processes, is the engine's business.
 
 Every call into a rule runs under the plan's time budget (``rule-timeout``, see
 ``corpuslint._support.budget``): a call that runs longer is reported as an internal error.
@@ -11,16 +11,8 @@ Every call into a rule runs under the plan's time budget (``rule-timeout``, see
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import multiprocessing
-import multiprocessing.pool
-import os
 import pickle
-import signal
-import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -28,53 +20,31 @@ from numpy.typing import NDArray
 
 from corpuslint import plugins
 from corpuslint._support import budget
-from corpuslint.config import DEFAULT_RULE_TIMEOUT
 from corpuslint.core_rules import UnreadableDocument
-from corpuslint.engines.local.corpus_pass import CorpusPass, keep
-from corpuslint.model import Document, Notice, Problem, Signature, Span, Violation
+from corpuslint.model import Directive, Document, Notice, Problem, Signature, Span, Violation
+from corpuslint.outcome import FileOutcome
 from corpuslint.readers.base import Reader, ReadError
-from corpuslint.rule import CorpusRule, DocumentRule, Rule
+from corpuslint.rule import CorpusRule, DocumentRule, PairTest, Rule
 from corpuslint.run.discover import SourceFile
-from corpuslint.run.suppress import Directive, supports_comments
+from corpuslint.run.plan import Plan
 from corpuslint.run.suppress import parse as parse_directives
-from corpuslint.similarity.grouping import PairTest
 from corpuslint.similarity.hashing import content_digest, file_digest
-from corpuslint.similarity.signatures import CorpusSignatures, SignatureBatch, pack
-
-# Below this many files the pool's start-up costs more than it saves.
-PARALLEL_MIN_FILES = 16
+from corpuslint.similarity.signatures import CorpusSignatures, pack
 
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What to run, in a form that can be sent to worker processes."""
+class Occurrences:
+    """Counts identical problems of one file, so each finding's fingerprint stays apart."""
 
-    codes: tuple[str, ...]
-    options: Mapping[str, Mapping[str, Any]]
-    """Validated options of each selected rule, by code."""
-    reader_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    """Validated settings of each reader, by format name."""
-    check_all: bool = False
-    """Run document rules on every file, not only targets (so cached outcomes serve any run)."""
-    rule_timeout: float = DEFAULT_RULE_TIMEOUT
-    """Seconds one call into a rule may take before it is stopped; 0 for no limit."""
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], int] = {}
 
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What the document pass keeps of one file."""
-
-    violations: tuple[Violation, ...] = ()
-    signatures: tuple[SignatureBatch, ...] = ()
-    """Each corpus rule's signatures, a batch per rule that has any."""
-    errors: tuple[str, ...] = ()
-    documents: int = 0
-    directives: tuple[Directive, ...] = ()
-    """Inline suppression comments of the file (Markdown and HTML)."""
-    notices: tuple[str, ...] = ()
-    """Things the user should know that are not findings (a cap that was hit, say)."""
+    def next(self, problem: Problem) -> int:
+        """How many identical problems of the same file came before this one."""
+        key = (problem.path, problem.message)
+        count = self._seen[key] = self._seen.get(key, -1) + 1
+        return count
 
 
 class Checker:
@@ -86,7 +56,7 @@ class Checker:
         rules = [registry.rules[code]() for code in plan.codes if code in registry.rules]
         self.document_rules = [r for r in rules if isinstance(r, DocumentRule)]
         self.corpus_rules = [r for r in rules if isinstance(r, CorpusRule)]
-        self.unreadable = UnreadableDocument() if "CL001" in plan.codes else None
+        self.unreadable = UnreadableDocument() if UnreadableDocument.code in plan.codes else None
         self._readers: dict[str, Reader] = {}
 
     def reader(self, source: SourceFile) -> Reader | None:
@@ -157,7 +127,7 @@ class Checker:
 
     def _check(self, source: SourceFile, digest: bool) -> tuple[FileOutcome, str]:
         reader = self.reader(source)
-        if reader is None or not reader.parses_bytes or not supports_comments(source.path.name):
+        if reader is None or not reader.parses_bytes or not reader.comments:
             # Digest first: if the file changes before the reader is done, the entry
             # then holds the old digest, which the next run sees differ, not the new one.
             content = _file_digest(source) if digest else ""
@@ -185,7 +155,7 @@ class Checker:
         signatures: list[tuple[str, Signature]] = []
         errors: list[str] = []
         notices: list[str] = []
-        problems: dict[str, int] = {}
+        occurrences = Occurrences()
         count = 0
         with budget.handler(self.plan.rule_timeout):
             for item in items:
@@ -193,7 +163,7 @@ class Checker:
                     errors.append(item)
                 elif isinstance(item, Problem):
                     if self.unreadable is not None:
-                        seen = problems[item.message] = problems.get(item.message, -1) + 1
+                        seen = occurrences.next(item)
                         violations.append(self.unreadable.from_problem(item, seen))
                 else:
                     count += 1
@@ -201,7 +171,8 @@ class Checker:
                         violations.extend(self._check_document(item, errors, notices))
                     signatures.extend(self._signatures(item, errors))
         if directives is None:
-            directives = _directives(source) if supports_comments(source.path.name) else ()
+            reader = self.reader(source)
+            directives = _directives(source) if reader is not None and reader.comments else ()
         return FileOutcome(
             tuple(violations), pack(signatures), tuple(errors), count, directives, tuple(notices)
         )
@@ -239,39 +210,6 @@ class Checker:
     def signatures(self) -> CorpusSignatures:
         """An empty collection of signatures for :meth:`compare`, a table per corpus rule."""
         return CorpusSignatures(rule.code for rule in self.corpus_rules)
-
-    def compare(
-        self,
-        outcomes: CorpusSignatures | Iterable[tuple[bool, Iterable[SignatureBatch]]],
-        errors: list[str],
-        jobs: int = 1,
-    ) -> Iterator[Violation]:
-        """The corpus pass: each corpus rule compares each group of signatures sharing a key.
-
-        Only groups holding a target's signature can yield a reported finding, so the
-        others are skipped. A pair that shares several keys is seen in several groups;
-        one finding per place is kept, the one whose related copy comes first.
-        ``outcomes`` are the signatures (see :meth:`signatures`), or pairs of a file's
-        signature batches with whether the file is a target (its signatures are marked
-        so, whatever they were cached with). See ``corpuslint.engines.local.corpus_pass``
-        for ``jobs``.
-        """
-        yield from self.corpus_pass(outcomes, errors, jobs).findings()
-
-    def corpus_pass(
-        self,
-        outcomes: CorpusSignatures | Iterable[tuple[bool, Iterable[SignatureBatch]]],
-        errors: list[str],
-        jobs: int = 1,
-    ) -> CorpusPass:
-        """:meth:`compare`, prepared now and run by the result's ``findings``."""
-        if isinstance(outcomes, CorpusSignatures):
-            tables = outcomes
-        else:
-            tables = self.signatures()
-            for target, batches in outcomes:
-                tables.add(batches, target)
-        return CorpusPass(self, tables, errors, jobs)
 
     def pair_test(
         self, rule: CorpusRule, found: Sequence[Signature], errors: list[str]
@@ -318,7 +256,7 @@ class Checker:
         """Let ``rule`` compare one group sharing ``key``; keep one finding per place in ``best``.
 
         Any engine calls this for every group that holds a target's signature; the
-        groups may come in any order and be spread over processes, because ``keep``
+        groups may come in any order and be spread over processes, because :func:`keep`
         picks the same finding whatever the order.
         """
         try:
@@ -385,100 +323,13 @@ def _unreadable(source: SourceFile, exc: OSError | MemoryError) -> Problem:
     return Problem(source.display, f"cannot read file: {exc.strerror or exc}")
 
 
-_WORKER: list[Checker] = []  # the worker process's checker, set by its initializer
-_WORKER_BUDGET = contextlib.ExitStack()  # its time budget's handler, never closed
+def keep(best: dict[tuple[str, Span], Violation], violation: Violation) -> None:
+    """Keep one finding per place: the one whose related copy comes first (then by message)."""
+    place = (violation.path, violation.span)
+    kept = best.get(place)
+    if kept is None or _preference(violation) < _preference(kept):
+        best[place] = violation
 
 
-def _init_worker(plan: Plan) -> None:
-    # Ctrl-C is the parent's to handle: it terminates the pool, so workers never
-    # print tracebacks of their own or linger as orphans.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # What the worker inherited from the parent (modules, the corpus's file list) is
-    # never garbage here: out of the collector's sight, its collections stay small.
-    gc.freeze()
-    _WORKER.append(Checker(plugins.load(), plan))
-    # The time budget's handler stays for the worker's life (each file's own ``handler``
-    # then finds it in place): installing it for every file was 1.6 % of a worker's time.
-    _WORKER_BUDGET.enter_context(budget.handler(plan.rule_timeout))
-
-
-def _check_in_worker(source: SourceFile) -> FileOutcome:
-    return _WORKER[0].check(source)
-
-
-def _cache_entry_in_worker(source: SourceFile) -> tuple[None, bytes, str]:
-    _outcome, pickled, digest = _WORKER[0].cache_entry(source)
-    return None, pickled, digest  # the pickle alone crosses to the parent
-
-
-def default_jobs() -> int:
-    """All cores this process may use."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
-
-
-def document_pass(
-    checker: Checker,
-    sources: Sequence[SourceFile],
-    jobs: int,
-    progress: Callable[[int], None] | None = None,
-) -> Iterator[tuple[SourceFile, FileOutcome]]:
-    """Each file's outcome, in the order of ``sources`` whatever ``jobs`` is."""
-    return _each(checker, sources, jobs, progress, checker.check, _check_in_worker)
-
-
-def cache_entry_pass(
-    checker: Checker,
-    sources: Sequence[SourceFile],
-    jobs: int,
-    progress: Callable[[int], None] | None = None,
-) -> Iterator[tuple[SourceFile, FileOutcome, bytes, str]]:
-    """Each file's outcome, its pickle and its digest, in the order of ``sources``."""
-    entries: Iterator[tuple[SourceFile, tuple[FileOutcome | None, bytes, str]]] = _each(
-        checker, sources, jobs, progress, checker.cache_entry, _cache_entry_in_worker
-    )
-    for source, (outcome, pickled, digest) in entries:
-        yield source, outcome if outcome is not None else pickle.loads(pickled), pickled, digest
-
-
-class _Pool(multiprocessing.pool.Pool):
-    """A process pool whose worker handler does not wake up for every result.
-
-    CPython's handler thread also waits on the result pipe, so while results wait
-    there for the result thread it spins: 1.8 s of the parent's CPU (holding the GIL)
-    in a run over 100k articles. It still wakes when a worker exits (through the
-    worker's sentinel) and when the pool is closed or terminated (its notifier).
-    """
-
-    def _get_sentinels(self) -> list[Any]:
-        return [getattr(self, "_change_notifier")._reader]  # noqa: B009 - private to Pool
-
-
-def _each(
-    checker: Checker,
-    sources: Sequence[SourceFile],
-    jobs: int,
-    progress: Callable[[int], None] | None,
-    here: Callable[[SourceFile], _T],
-    in_worker: Callable[[SourceFile], _T],
-) -> Iterator[tuple[SourceFile, _T]]:
-    """``here(source)`` for each file, or ``in_worker(source)`` in a pool of ``jobs``."""
-    if jobs <= 1 or len(sources) < PARALLEL_MIN_FILES:
-        for source in sources:
-            yield source, here(source)
-            if progress:
-                progress(1)
-        return
-    method = "fork" if sys.platform.startswith("linux") else None
-    context = multiprocessing.get_context(method)
-    chunk = max(1, min(64, len(sources) // (jobs * 8)))
-    # Pool's context manager terminates the workers on the way out, so an interrupt
-    # (KeyboardInterrupt in the parent) stops the run at once instead of draining it.
-    with _Pool(jobs, _init_worker, (checker.plan,), context=context) as pool:
-        for source, result in zip(
-            sources, pool.imap(in_worker, sources, chunksize=chunk), strict=True
-        ):
-            yield source, result
-            if progress:
-                progress(1)
+def _preference(violation: Violation) -> tuple[tuple[Any, ...], str]:
+    return (violation.related, violation.message)

@@ -3,8 +3,9 @@
 ``<!-- corpuslint-disable CL101 -->`` ... ``<!-- corpuslint-enable CL101 -->``,
 ``<!-- corpuslint-disable-next-line CL201 -->`` and ``<!-- corpuslint-disable-file -->``;
 no codes means every rule, and a reason may follow ``--``. A finding is suppressed when
-its first line is covered. Plain text and JSONL have no comments: use
-``per-file-ignores`` or a baseline there.
+its first line is covered. Only files whose reader says they may carry comments
+(``Reader.comments``: Markdown and HTML) are searched; elsewhere use
+``per-file-ignores`` or a baseline.
 """
 
 from __future__ import annotations
@@ -14,35 +15,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from corpuslint.model import Violation
+from corpuslint.model import ALL, Directive, Violation
+from corpuslint.readers.base import LINE_BREAK
 
 _DIRECTIVE = re.compile(
     r"<!--\s*corpuslint-(?P<kind>disable-next-line|disable-file|disable|enable)\b(?P<rest>.*?)-->",
     re.IGNORECASE | re.DOTALL,
 )
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_COMMENT_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
-ALL = "*"
-
-
-@dataclass(frozen=True)
-class Directive:
-    """One suppression comment: its kind, the codes it names (``*`` for all) and its line."""
-
-    kind: str
-    codes: tuple[str, ...]
-    line: int
-    column: int
-    reason: str = ""
-
-    def names(self, code: str) -> bool:
-        """Whether the directive applies to ``code`` (codes match by prefix, as in select)."""
-        return any(c == ALL or code.startswith(c) for c in self.codes)
-
-
-def supports_comments(name: str) -> bool:
-    """Whether files with this name can carry suppression comments."""
-    return name.lower().endswith(_COMMENT_SUFFIXES)
 
 
 def parse(text: str) -> tuple[Directive, ...]:
@@ -51,7 +30,7 @@ def parse(text: str) -> tuple[Directive, ...]:
         return ()
     directives = []
     # Where each line starts, with CRLF, CR and LF all ending a line, as the readers count.
-    starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+    starts = [0, *(m.end() for m in LINE_BREAK.finditer(text))]
     for match in _DIRECTIVE.finditer(text):
         line = bisect.bisect_right(starts, match.start())
         column = match.start() - starts[line - 1] + 1

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import NDArray
+
+from corpuslint.rule import PairTest
 
 _CHUNK = 1 << 16  # members turned into Python ints at a time
 _SLICE = 1 << 20  # sorted keys compared at a time
@@ -21,9 +23,6 @@ _PART = 1 << 22  # keys sorted at a time
 _SORTERS = 2  # key ranges prepared at once, besides the one being judged
 _SPREAD = 3  # key ranges per share of the groups (see KeyIndex.groups): evens out the shares
 _TESTED = 32  # larger groups go to the rule untested: their pairs grow as the square
-
-PairTest = Callable[["NDArray[np.int32]", "NDArray[np.int32]"], "NDArray[np.bool_]"]
-"""Which pairs of signatures (by number, ``first[i]`` with ``second[i]``) to keep."""
 
 
 class KeyIndex:

@@ -17,6 +17,8 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
+from corpuslint.similarity.sketch import BINS
+
 _compiled: types.ModuleType | None
 try:
     from corpuslint.similarity import _minhash as _compiled
@@ -65,7 +67,6 @@ def packed_text_key(text: str, salt: bytes = b"") -> bytes:
     return text_key(text, salt).to_bytes(8, sys.byteorder)
 
 
-_BINS = 128
 _VALUE_BITS = 57  # the top 7 bits of a shingle hash choose its bin, the rest is its value
 _EMPTY = np.uint64((1 << 64) - 1)
 _BATCH_BYTES = 1 << 20  # text hashed at once: bounds memory at about 200 MB
@@ -91,9 +92,9 @@ def near_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tupl
     A one-permutation MinHash of character 5-gram shingles (128 bins, densified by
     rotation), cut into ``bands`` bands of ``rows`` values; each band hashes to one key.
     Two texts share a key when one whole band agrees, which happens almost surely for
-    texts a few words apart and rarely for texts that only share a phrase. Measured on
-    real paragraphs (`../shared/research/near-duplicates.md`): recall 0.99 against
-    rapidfuzz ratio >= 85 with 25 x 5. All texts of a document are hashed in one batch.
+    texts a few words apart and rarely for texts that only share a phrase (on real
+    paragraphs, 25 x 5 finds nearly every pair at rapidfuzz ratio >= 85). All texts of a
+    document are hashed in one batch.
 
     The sketch keeps 4 bits of each of the 128 MinHash values, packed in 64 bytes: two
     sketches estimate how similar their texts are without the texts
@@ -106,8 +107,8 @@ def near_keys(texts: Sequence[str], bands: int = 21, rows: int = 6) -> list[tupl
     is at hand) gives the same keys as the numpy code, 4 times faster on a document's
     paragraphs; without it, the numpy code runs.
     """
-    if bands < 1 or rows < 1 or bands * rows > _BINS:
-        raise ValueError(f"{bands} bands x {rows} rows: not 1 to {_BINS} MinHash values")
+    if bands < 1 or rows < 1 or bands * rows > BINS:
+        raise ValueError(f"{bands} bands x {rows} rows: not 1 to {BINS} MinHash values")
     if _compiled is not None:
         encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
         compiled: list[tuple[bytes, bytes]] = _compiled.near_keys(encoded, bands, rows)
@@ -135,7 +136,7 @@ def _near_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[bytes,
     if sum(map(len, encoded)) <= _BATCH_BYTES:  # the usual case: one batch of whole texts
         minima = _minima(encoded)
     else:
-        minima = np.full((len(texts), _BINS), _EMPTY, dtype=np.uint64)
+        minima = np.full((len(texts), BINS), _EMPTY, dtype=np.uint64)
         for owners, pieces in _batches(encoded):
             np.minimum.at(minima, owners, _minima(pieces))  # a long text's pieces: one sketch
     signature = _densify(minima)
@@ -148,7 +149,7 @@ def _near_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[bytes,
     keys = (_mix(combined) & np.uint64(MASK)).astype(np.int64).tobytes()  # 63 bits: positive
     nibbles = (signature & np.uint64(0xF)).astype(np.uint8)
     packed = (nibbles[:, 0::2] | (nibbles[:, 1::2] << np.uint8(4))).tobytes()
-    width, size = 8 * bands, _BINS // 2
+    width, size = 8 * bands, BINS // 2
     return [
         (b"", b"")
         if len(data) < 5
@@ -197,11 +198,11 @@ def _minima(pieces: Sequence[bytes]) -> NDArray[np.uint64]:
     count = len(pieces)
     # One row more than pieces: shingles that straddle two pieces land there, unread.
     # Cheaper than leaving them out, which took two boolean selections of every shingle.
-    minima = np.full((count + 1) * _BINS, _EMPTY, dtype=np.uint64)
+    minima = np.full((count + 1) * BINS, _EMPTY, dtype=np.uint64)
     lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=count)
     joined = b"".join(pieces)
     if len(joined) >= 5:
-        owner = np.repeat(np.arange(0, count * _BINS, _BINS), lengths)
+        owner = np.repeat(np.arange(0, count * BINS, BINS), lengths)
         # Each shingle is the 5 bytes at its offset: read as overlapping little-endian
         # 8-byte words (3 bytes of padding at the end) and keep the low 5 bytes.
         padded = np.frombuffer(joined + b"\0\0\0", dtype=np.uint8)
@@ -210,9 +211,9 @@ def _minima(pieces: Sequence[bytes]) -> NDArray[np.uint64]:
         )
         hashes = _mix((words & np.uint64(0xFF_FFFF_FFFF)) * _MUL1)
         cells = owner[:-4] + (hashes >> np.uint64(_VALUE_BITS)).astype(np.int64)
-        cells[owner[:-4] != owner[4:]] = count * _BINS  # straddling: the spare row's bin 0
+        cells[owner[:-4] != owner[4:]] = count * BINS  # straddling: the spare row's bin 0
         np.minimum.at(minima, cells, hashes & np.uint64((1 << _VALUE_BITS) - 1))
-    return minima[: count * _BINS].reshape(count, _BINS)
+    return minima[: count * BINS].reshape(count, BINS)
 
 
 def _densify(minima: NDArray[np.uint64]) -> NDArray[np.uint64]:

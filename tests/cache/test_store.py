@@ -14,10 +14,11 @@ from corpuslint import plugins
 from corpuslint.cache import store as cache_module
 from corpuslint.cache.store import DIRECTORY
 from corpuslint.config import Config
-from corpuslint.engines.local import incremental
+from corpuslint.engines.local import document_pass, incremental
+from corpuslint.engines.local.runner import check
 from corpuslint.readers.text import TextReader
 from corpuslint.run import executor
-from corpuslint.run.finish import Overrides, check
+from corpuslint.run.plan import Overrides
 from tests.corpus_helpers import article, paragraph, run, summary
 
 
@@ -176,7 +177,7 @@ def test_a_new_time_budget_keeps_the_cache(corpus: Path, monkeypatch: pytest.Mon
 def test_workers_fill_the_cache_that_a_later_run_reuses(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for number in range(executor.PARALLEL_MIN_FILES + 4):  # enough files for the pool
+    for number in range(document_pass.PARALLEL_MIN_FILES + 4):  # enough files for the pool
         shared = [paragraph(1)] if number % 5 == 0 else []
         (corpus / f"n{number:02}.md").write_text(
             article(f"N {number}", [paragraph(50 + number), *shared])

@@ -22,8 +22,8 @@ import pytest
 from corpuslint import plugins
 from corpuslint._support import budget
 from corpuslint.config import Config
-from corpuslint.run import executor
-from corpuslint.run.finish import Overrides, make_plan
+from corpuslint.engines.local import document_pass
+from corpuslint.run.plan import Overrides, make_plan
 from tests import test_plugins
 from tests.helpers import LONG_A, LONG_B, Run, paragraphs, write
 
@@ -163,7 +163,7 @@ EXPECTED_ERRORS = sorted(
 
 
 @pytest.mark.parametrize(
-    ("padding", "jobs"), [(0, "1"), (executor.PARALLEL_MIN_FILES, "2")], ids=["serial", "pool"]
+    ("padding", "jobs"), [(0, "1"), (document_pass.PARALLEL_MIN_FILES, "2")], ids=["serial", "pool"]
 )
 def test_hanging_rules_are_stopped_named_and_the_run_goes_on(
     slow_project: tuple[Path, Path], padding: int, jobs: str

@@ -4,31 +4,27 @@ Judging groups is Python on one core (a call into the rule per group), and the t
 that sort key ranges leave the other core half idle. The signatures are flat arrays
 (see ``corpuslint.similarity.signatures``), so a process forked once they are complete shares them
 without copying. It judges every other key range and sends its findings back; the
-parent keeps one finding per place of both shares, as it does of one. At 100k articles
-the pass took 7.5-9.8 s so (median 8.4) against 8.2-11.9 s (median 9.1) in one process.
+parent keeps one finding per place of both shares, as it does of one. On a large corpus
+that shortens the pass; on a small one the fork costs more than it saves.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import signal
-import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from corpuslint._support import budget
+from corpuslint._support import budget, processes
 from corpuslint.model import Span, Violation
-from corpuslint.rule import CorpusRule
-from corpuslint.similarity.grouping import KeyIndex, PairTest
-from corpuslint.similarity.signatures import CorpusSignatures, SignatureTable
-
-if TYPE_CHECKING:
-    from corpuslint.run.executor import Checker
+from corpuslint.rule import CorpusRule, PairTest
+from corpuslint.run.executor import Checker, keep
+from corpuslint.similarity.grouping import KeyIndex
+from corpuslint.similarity.signatures import CorpusSignatures, SignatureBatch, SignatureTable
 
 HELPER_MIN_SIGNATURES = 50_000
 """Below this many signatures the pass takes well under a second: no helper is forked."""
@@ -72,10 +68,8 @@ class CorpusPass:
                 _Rule(rule, found, None if everyone else wanted, found.key_index(), pairs)
             )
         size = sum(len(part.found) for part in self._rules)
-        fork = sys.platform.startswith("linux")
-        self._helper = (
-            _Helper(self) if jobs > 1 and fork and size >= HELPER_MIN_SIGNATURES else None
-        )
+        worth_it = jobs > 1 and size >= HELPER_MIN_SIGNATURES
+        self._helper = _Helper(self) if worth_it and processes.CAN_FORK else None
 
     def findings(self) -> Iterator[Violation]:
         """Every finding of the pass, one per place (the one whose related copy comes first)."""
@@ -117,7 +111,7 @@ class _Helper:
     """A forked process that judges share 1 of 2 and sends back its findings and errors."""
 
     def __init__(self, work: CorpusPass) -> None:
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("fork")  # only where processes.CAN_FORK
         self._receiver, sender = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_serve, args=(work, sender), name="corpuslint-corpus", daemon=True
@@ -151,13 +145,19 @@ def _serve(work: CorpusPass, sender: Connection) -> None:
     sender.close()
 
 
-def keep(best: dict[tuple[str, Span], Violation], violation: Violation) -> None:
-    """Keep one finding per place: the one whose related copy comes first (then by message)."""
-    place = (violation.path, violation.span)
-    kept = best.get(place)
-    if kept is None or _preference(violation) < _preference(kept):
-        best[place] = violation
+def compare(
+    checker: Checker,
+    outcomes: Iterable[tuple[bool, Iterable[SignatureBatch]]],
+    errors: list[str],
+    jobs: int = 1,
+) -> Iterator[Violation]:
+    """The corpus pass over files' signature batches, each with whether the file is a target.
 
-
-def _preference(violation: Violation) -> tuple[tuple[Any, ...], str]:
-    return (violation.related, violation.message)
+    A file's signatures are marked as the file is, whatever they were cached with. Only
+    groups holding a target's signature can yield a reported finding; one finding per
+    place is kept, the one whose related copy comes first.
+    """
+    tables = checker.signatures()
+    for target, batches in outcomes:
+        tables.add(batches, target)
+    yield from CorpusPass(checker, tables, errors, jobs).findings()

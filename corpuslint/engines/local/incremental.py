@@ -15,8 +15,10 @@ from numpy.typing import NDArray
 
 from corpuslint._support.gc_pause import frozen
 from corpuslint.cache.store import Cache, outcome_keys
+from corpuslint.engines.local.document_pass import cache_entry_pass, document_pass
+from corpuslint.outcome import FileOutcome
 from corpuslint.run.discover import SourceFile
-from corpuslint.run.executor import Checker, FileOutcome, cache_entry_pass, document_pass
+from corpuslint.run.executor import Checker
 from corpuslint.similarity.grouping import holds, sorted_distinct
 from corpuslint.similarity.hashing import file_digest
 

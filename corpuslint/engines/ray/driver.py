@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuslint import plugins
+from corpuslint._support.processes import default_jobs
 from corpuslint.config import Config
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.engines import EngineError
@@ -50,10 +51,11 @@ from corpuslint.engines.ray.units import (
     open_binary,
     url_units,
 )
-from corpuslint.report.base import Result
+from corpuslint.model import Result
 from corpuslint.run.discover import Skipped, SourceFile
-from corpuslint.run.executor import Checker, default_jobs
-from corpuslint.run.finish import Collected, Overrides, Run
+from corpuslint.run.executor import Checker, Occurrences
+from corpuslint.run.finish import Collected, Run
+from corpuslint.run.plan import Overrides
 
 BLOCK_BYTES = 64 << 20
 """Default size of the blocks a large JSONL file is read in."""
@@ -123,7 +125,7 @@ def prepare(
     more_units, more_targets, more_skipped = url_units([t for t in texts if is_url(t)], registry)
     return Job(
         run,
-        blocks([*units, *more_units], block_bytes),
+        blocks([*units, *more_units], block_bytes, registry),
         targets + more_targets,
         skipped + more_skipped,
     )
@@ -267,8 +269,8 @@ def _document_rows(batch: dict[str, Any], spec: Spec) -> dict[str, Any]:
 def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
     """Findings of target files, read problems numbered per file, and every error."""
     collected = Collected(errors=list(gathered.errors))
-    rule = UnreadableDocument() if "CL001" in run.plan.codes else None
-    seen: dict[tuple[str, str], int] = {}
+    rule = UnreadableDocument() if UnreadableDocument.code in run.plan.codes else None
+    occurrences = Occurrences()  # problems of one file are counted across its blocks
     for item in sorted(gathered.outcomes, key=lambda o: (o.unit.display, o.unit.start)):
         unit, outcome = item.unit, item.outcome
         collected.errors.extend(outcome.errors)
@@ -281,10 +283,7 @@ def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
         for problem in item.problems:
             if rule is None:
                 break
-            occurrence = seen[(unit.display, problem.message)] = (
-                seen.get((unit.display, problem.message), -1) + 1
-            )
-            collected.violations.append(rule.from_problem(problem, occurrence))
+            collected.violations.append(rule.from_problem(problem, occurrences.next(problem)))
     collected.violations.extend(v for v in gathered.best.values() if v.path in targets)
     split = gathered.split_partitions()
     if split:

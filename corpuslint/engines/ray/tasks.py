@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 
 from corpuslint import plugins
-from corpuslint.engines.local.corpus_pass import keep
 from corpuslint.engines.ray.blockread import open_block
 from corpuslint.engines.ray.units import Unit, is_url, open_binary
 from corpuslint.model import Document, Problem, Signature, Span, Violation
-from corpuslint.readers.jsonl import JsonlReader
+from corpuslint.outcome import FileOutcome
 from corpuslint.run.discover import SourceFile
-from corpuslint.run.executor import Checker, FileOutcome, Plan
+from corpuslint.run.executor import Checker, keep
+from corpuslint.run.plan import Plan
 from corpuslint.similarity.grouping import KeyIndex
 from corpuslint.similarity.signatures import SignatureBatch, pairs
 
@@ -147,12 +147,12 @@ def _check_remote(checker: Checker, unit: Unit, source: SourceFile) -> FileOutco
 def _check_block(
     checker: Checker, unit: Unit, source: SourceFile
 ) -> tuple[FileOutcome, tuple[Problem, ...]]:
-    """Check the records of one block of a JSONL file, keeping its problems apart."""
+    """Check the documents of one block of a file, keeping its problems apart."""
     reader = checker.reader(source)
     problems: list[Problem] = []
 
     def documents() -> Iterator[Document | Problem | str]:
-        assert isinstance(reader, JsonlReader)
+        assert reader is not None
         assert unit.end is not None
         try:
             with open_binary(unit.location) as handle:
@@ -165,7 +165,7 @@ def _check_block(
         except OSError as exc:
             problems.append(Problem(unit.display, f"cannot read file: {exc.strerror or exc}"))
 
-    if not isinstance(reader, JsonlReader):
+    if reader is None or not reader.splittable(unit.name):
         return checker.check(source), ()
     outcome = checker.outcome(source, documents())
     return outcome, tuple(problems)

@@ -19,8 +19,6 @@ from corpuslint import plugins
 from corpuslint.config import Config
 from corpuslint.run.discover import Discovery, Skipped, SourceFile
 
-SPLITTABLE = (".jsonl", ".ndjson")
-"""Suffixes of files that may be read in blocks of lines (gzip cannot be split)."""
 _GLOB = frozenset("*?[")
 
 
@@ -128,15 +126,19 @@ def _expand(url: str) -> Iterator[tuple[str, int]]:
             yield f"{protocol}://{match}", int(fs.size(match) or 0)
 
 
-def blocks(units: Iterable[Unit], block_size: int) -> list[Unit]:
-    """Split each plain JSONL file larger than ``block_size`` bytes into byte ranges.
+def blocks(
+    units: Iterable[Unit], block_size: int, registry: plugins.Registry | None = None
+) -> list[Unit]:
+    """Split each file larger than ``block_size`` bytes that its reader can split into ranges.
 
     A block takes the lines that start inside its range; its ``first_line`` is filled in
     later, once the line breaks before each range are counted.
     """
+    registry = registry or plugins.load()
     out: list[Unit] = []
     for unit in units:
-        if unit.size <= block_size or not unit.name.lower().endswith(SPLITTABLE):
+        reader = registry.reader_for_name(unit.name)
+        if unit.size <= block_size or reader is None or not reader.splittable(unit.name):
             out.append(unit)
             continue
         for start in range(0, unit.size, block_size):

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from corpuslint.engines.local import corpus_pass
-from corpuslint.model import Signature, Violation
-from corpuslint.report.base import Result
+from corpuslint.model import Result, Signature, Violation
 from corpuslint_rules.corpus_paragraph import CorpusDuplicateParagraph
 from tests.corpus_helpers import article, paragraph, run
 

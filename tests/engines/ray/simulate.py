@@ -24,8 +24,8 @@ from corpuslint.engines.ray.tasks import (
     document_batch,
 )
 from corpuslint.engines.ray.units import first_lines
-from corpuslint.report.base import Result
-from corpuslint.run.finish import Overrides
+from corpuslint.model import Result
+from corpuslint.run.plan import Overrides
 
 
 def simulate(

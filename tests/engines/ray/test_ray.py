@@ -22,11 +22,12 @@ import ray
 
 from corpuslint import plugins
 from corpuslint.config import Config
+from corpuslint.engines.local.runner import check
 from corpuslint.engines.ray import driver as ray_engine
 from corpuslint.engines.ray.units import first_lines
 from corpuslint.model import Violation
 from corpuslint.rule import DocumentRule
-from corpuslint.run.finish import Overrides, check
+from corpuslint.run.plan import Overrides
 from tests.engines.ray.corpora import write_mixed_corpus
 from tests.helpers import Run
 

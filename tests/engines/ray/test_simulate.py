@@ -10,11 +10,12 @@ import pytest
 
 from corpuslint import plugins
 from corpuslint.config import Config
+from corpuslint.engines.local.runner import check
 from corpuslint.engines.ray.driver import prepare
 from corpuslint.engines.ray.tasks import PARTS, Gathered, Spec, UnitOutcome, _Compared, missing
 from corpuslint.engines.ray.units import Unit
-from corpuslint.run.executor import FileOutcome
-from corpuslint.run.finish import Overrides, check
+from corpuslint.outcome import FileOutcome
+from corpuslint.run.plan import Overrides
 from tests.engines.ray.corpora import write_mixed_corpus
 from tests.engines.ray.simulate import simulate
 

@@ -6,7 +6,7 @@
 Parses the files itself (not with corpuslint's readers) and checks that:
 
 - every planted CL101/CL102 item's copy and original lines exist and hold the claimed
-  relation: equal after ``corpuslint.normalize.normalize`` (exact), or different with
+  relation: equal after ``corpuslint.similarity.normalize.normalize`` (exact), or different with
   rapidfuzz ``ratio`` >= 90 and a word-level edit distance of 1..edits (near);
 - every CL202 item's two headlines are equal after normalization, and every CL301
   article has no author, byline or credit line;
@@ -28,7 +28,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from corpuslint.normalize import normalize
+from corpuslint.similarity.normalize import normalize
 
 THRESHOLD = 90.0
 MIN_WORDS = 8

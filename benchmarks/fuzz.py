@@ -65,8 +65,8 @@ ORDER = tuple(FORMATS)  # without --format, FORMATS[ORDER[first byte % 4]]
 SEED_DIRS = (ROOT / "tests" / "rules" / "fixtures", ROOT / "examples", ROOT / "tests/readers/data")
 INSTRUMENTED = ("corpuslint", "corpuslint_rules")  # pyromark is native code
 INSTRUMENTED_MODULES = (
-    "corpuslint.engine",
-    "corpuslint.runner",
+    "corpuslint.run.executor",
+    "corpuslint.run.finish",
     "corpuslint.readers.text",
     "corpuslint.readers.markdown",
     "corpuslint.readers.jsonl",
@@ -151,7 +151,7 @@ def outcome_crashes(
 
     For JSONL, a signature's columns must also frame the JSON text of its block.
     """
-    from corpuslint.signatures import pairs
+    from corpuslint.similarity.signatures import pairs
 
     crashes = [
         Crash("internal-error", "internal-error " + _error_key(error), error)
@@ -198,7 +198,7 @@ def _corners(span: Any) -> tuple[int, int, int, int]:
 
 def _jsonl_text_problem(line: str, span: Any, text: str) -> str:
     """Why the JSON string text at ``span`` (one line) is not the block's ``text``, or ``""``."""
-    from corpuslint.normalize import normalize
+    from corpuslint.similarity.normalize import normalize
 
     raw = line[span.column - 1 : span.end_column - 1]
     try:
@@ -239,8 +239,8 @@ class Harness:
     def __init__(self, workdir: Path) -> None:
         from corpuslint import plugins
         from corpuslint.config import Config
-        from corpuslint.engine import Checker
-        from corpuslint.runner import Overrides, make_plan
+        from corpuslint.run.executor import Checker
+        from corpuslint.run.plan import Overrides, make_plan
 
         self.workdir = workdir
         registry = plugins.load()
@@ -249,7 +249,7 @@ class Harness:
 
     def source(self, fmt: str, data: bytes) -> Any:
         """The input written as this format's file, as a ``SourceFile``."""
-        from corpuslint.discover import SourceFile
+        from corpuslint.run.discover import SourceFile
 
         name = f"fuzz{FORMATS[fmt]}"
         path = self.workdir / name
@@ -258,7 +258,8 @@ class Harness:
 
     def check(self, fmt: str, data: bytes) -> list[Crash]:
         """Every crash that checking ``data`` as a ``fmt`` file shows (none: ``[]``)."""
-        from corpuslint.signatures import pack, pairs
+        from corpuslint.engines.local.corpus_pass import compare
+        from corpuslint.similarity.signatures import pack, pairs
 
         source = self.source(fmt, data)
         try:
@@ -267,9 +268,8 @@ class Harness:
             copies = pack(
                 (code, replace(s, path=s.path + _COPY)) for code, s in pairs(outcome.signatures)
             )
-            compared = list(
-                self.checker.compare([(True, outcome.signatures), (False, copies)], errors)
-            )
+            both = [(True, outcome.signatures), (False, copies)]
+            compared = list(compare(self.checker, both, errors))
         except Exception as exc:
             return [Crash("exception", _exception_key(exc), _format_exception(exc))]
         crashes = outcome_crashes(outcome, file_lines(data, fmt), compared, fmt)

@@ -6,9 +6,9 @@ finds attribution, the duplicate-paragraph (CL101) findings, and how well the re
 paragraphs match the benchmark's ground-truth article bodies (boilerplate shows up as
 paragraphs, and duplicates, outside the ground truth).
 
-    python benchmarks/html_survey.py [DATA_DIR] [--samples N]
+    python benchmarks/html_survey.py DATA_DIR [--samples N]
 
-DATA_DIR defaults to ../shared/data/article-extraction-benchmark beside the repository.
+DATA_DIR is a copy of the article-extraction-benchmark (its html/ and ground-truth.json).
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ from pathlib import Path
 
 from corpuslint import plugins
 from corpuslint.model import Document, Violation
-from corpuslint.normalize import normalize
 from corpuslint.readers.base import ReadError
 from corpuslint.readers.html import parse_html
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared/data/article-extraction-benchmark"
+from corpuslint.similarity.normalize import normalize
 
 # Independent detection of author markup in the raw page (not the reader's code).
 AUTHOR_SIGNALS = {
@@ -59,7 +57,7 @@ def coverage(document: Document, truth: str) -> tuple[int, int, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("data", type=Path)
     parser.add_argument("--samples", type=int, default=8)
     args = parser.parse_args()
     pages = sorted((args.data / "html").glob("*.html.gz"))

@@ -3,7 +3,8 @@
     python benchmarks/make_corpus.py N OUTDIR [--format md|txt|jsonl] [--seed S]
 
 Paragraphs are recombined real sentences from the 181 article bodies of the
-article-extraction-benchmark (MIT licence, ``/work/shared/data/...`` or ``--source``).
+article-extraction-benchmark (MIT licence): its ``ground-truth.json``, given with ``--source``
+or the environment variable CORPUSLINT_BENCHMARK_SOURCE.
 Every paragraph has two to a few sentences, and no two paragraphs of the corpus share
 two sentences (an unordered sentence pair is used once) while no sentence is more than
 60 % of its paragraph: so unplanted paragraphs are never equal and stay far below
@@ -38,9 +39,11 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from corpuslint.normalize import normalize
+from corpuslint.similarity.normalize import normalize
 
-DEFAULT_SOURCE = Path("/work/shared/data/article-extraction-benchmark/ground-truth.json")
+SOURCE_VARIABLE = "CORPUSLINT_BENCHMARK_SOURCE"
+DEFAULT_SOURCE = Path(os.environ.get(SOURCE_VARIABLE, "ground-truth.json"))
+"""The source articles: the environment variable's path, else ``ground-truth.json`` here."""
 FORMATS = ("md", "txt", "jsonl")
 RECORDS_PER_FILE = 1000
 MARKER = ".make_corpus"  # lets a rerun replace an interrupted corpus

@@ -66,10 +66,10 @@ def run_ray(root: Path, workers: int, block_mb: int, partitions: int = 0) -> dic
 def child(workers: int, block_mb: int, out: Path, partitions: int) -> None:
     """One Ray run in this process: times of start-up and passes, shuffle bytes, findings."""
     from corpuslint.config import load_config
-    from corpuslint.engines import ray as engine
-    from corpuslint.engines.units import first_lines
+    from corpuslint.engines.ray import driver as engine
+    from corpuslint.engines.ray.units import first_lines
     from corpuslint.report.json import JsonFormatter
-    from corpuslint.runner import Overrides
+    from corpuslint.run.plan import Overrides
 
     config = load_config(None)
     job = engine.prepare([Path(".")], config, None, Overrides(cache=False), None, block_mb << 20)

@@ -7,7 +7,7 @@ For each size N: generate a corpus with ``make_corpus.py`` (not timed) in its ow
 project directory, then time, each as a fresh subprocess with cwd = the corpus:
 
 - two floors: a plain single-process Python loop that reads every file, splits it into
-  paragraphs and hashes each one (xxh3), without and with ``corpuslint.normalize``;
+  paragraphs and hashes each one (xxh3), without and with ``corpuslint.similarity.normalize``;
 - ``corpuslint check . --format json --output-file F --no-cache`` (the full run);
 - the same with the cache: a cold run (empty cache) and a warm run (timed: the second);
 - 5 changed files: a paragraph copied from another article is appended to 5 files,
@@ -78,7 +78,7 @@ except ImportError:
     def digest(text):
         return hash(text)
 if mode == "normalize":
-    from corpuslint.normalize import normalize
+    from corpuslint.similarity.normalize import normalize
 else:
     def normalize(text):
         return text

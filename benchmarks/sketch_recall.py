@@ -3,7 +3,7 @@
 Pairs are made from the source articles' sentences (1-6 in a row, as a paragraph) with
 1-3 word edits (substitute, insert, delete), the planted kind of near copy; only pairs
 at normalized ``fuzz.ratio`` >= 90 count. For each, the band keys and sketches of
-``corpuslint.hashing.near_keys`` (21 x 6) tell whether a band finds the pair and which
+``corpuslint.similarity.hashing.near_keys`` (21 x 6) tell whether a band finds the pair and which
 estimates the filter would reject. Prints one line per `min-jaccard` value.
 
     python benchmarks/sketch_recall.py [--pairs 40000] [--seed 7]
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz
 
-from corpuslint import sketch
-from corpuslint.hashing import near_keys
-from corpuslint.normalize import normalize
+from corpuslint.similarity import sketch
+from corpuslint.similarity.hashing import near_keys
+from corpuslint.similarity.normalize import normalize
 
 sys.path.insert(0, str(Path(__file__).parent))
 from make_corpus import DEFAULT_SOURCE, load_sentences

@@ -18,16 +18,18 @@ from typing import Any, NoReturn
 
 import click
 
-from corpuslint import __version__, console, plugins, signals
+from corpuslint import __version__, console, plugins
+from corpuslint._support import signals
+from corpuslint._support.processes import default_jobs
+from corpuslint._support.progress import progress_bar
 from corpuslint.config import Config, ConfigError, load_config
-from corpuslint.engine import default_jobs
 from corpuslint.engines import EngineError
-from corpuslint.engines.units import is_url
-from corpuslint.hashing import KERNEL
-from corpuslint.model import Severity
-from corpuslint.progress import progress_bar
-from corpuslint.report.base import Result
-from corpuslint.runner import Overrides, check, exit_code
+from corpuslint.engines.local.runner import check
+from corpuslint.engines.ray.units import is_url
+from corpuslint.model import Result, Severity
+from corpuslint.run.finish import exit_code
+from corpuslint.run.plan import Overrides
+from corpuslint.similarity.hashing import KERNEL
 
 
 def _fail(message: str) -> NoReturn:
@@ -39,7 +41,7 @@ def _fail(message: str) -> NoReturn:
 def _errors() -> Iterator[None]:
     """Turn configuration, plugin and unexpected errors into one line on stderr and exit 2.
 
-    SIGINT and SIGTERM stop the command alike (see ``corpuslint.signals``): one line,
+    SIGINT and SIGTERM stop the command alike (see ``corpuslint._support.signals``): one line,
     exit status 130 or 143.
     """
     try:
@@ -270,9 +272,10 @@ def check_command(
             if any(is_url(p) for p in paths):
                 _fail("URLs need --engine ray (the local engine reads local files)")
             targets = [Path(p) for p in paths]
-            result = check(targets, config, registry, overrides, progress=progress_bar())
+            bar = progress_bar(console.SafeStream(sys.stderr))
+            result = check(targets, config, registry, overrides, progress=bar)
         if write_baseline is not None:
-            from corpuslint import baseline as baseline_file
+            from corpuslint.run import baseline as baseline_file
 
             baseline_file.write(write_baseline, result.violations)
             count = len(result.violations)
@@ -311,7 +314,7 @@ def _check_on_ray(
     workers: int | None,
     block_mb: int,
 ) -> Result:
-    from corpuslint.engines import ray as ray_engine
+    from corpuslint.engines.ray import driver as ray_engine
 
     if not ray_engine.available():
         _fail("--engine ray needs the [ray] extra: pip install 'corpus-lint[ray]'")
@@ -349,7 +352,7 @@ def _write(text: str, output_file: Path | None) -> None:
         except OSError as exc:  # stdout on a full disk or a closed pipe
             _fail(f"cannot write the report to stdout: {exc.strerror or exc}")
         return
-    from corpuslint.atomic import write_text_atomic
+    from corpuslint._support.atomic import write_text_atomic
 
     try:
         write_text_atomic(output_file, text)
@@ -381,7 +384,7 @@ def cache_group() -> None:
 def cache_clean(config_path: Path | None) -> None:
     """Delete the project's cache (kept outside the project, see CORPUSLINT_CACHE_DIR)."""
     with _errors():
-        from corpuslint.cache import LEGACY_DIRECTORY, clean
+        from corpuslint.cache.store import LEGACY_DIRECTORY, clean
 
         config = load_config(config_path, reader_formats=_load().reader_settings())
         try:

@@ -1,13 +1,13 @@
-"""Rules that belong to the core because the core itself raises them."""
+"""The core's own rule plugin: rules the engines raise themselves, from reads and comments."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from corpuslint.model import Document, Problem, Severity, Span, Violation
-from corpuslint.rule import DocumentRule
-from corpuslint.suppress import Directive
+from corpuslint.hookspecs import hookimpl
+from corpuslint.model import Directive, Document, Problem, Severity, Span, Violation
+from corpuslint.rule import DocumentRule, Rule
 
 
 class UnreadableDocument(DocumentRule):
@@ -92,3 +92,9 @@ class UnusedSuppression(DocumentRule):
             f"Unused suppression: corpuslint-{directive.kind} ({codes}) hid no finding",
             text=f"{directive.kind} {codes} {directive.reason}",
         )
+
+
+@hookimpl
+def corpuslint_rules() -> Sequence[type[Rule]]:
+    """CL001 and CL002, which the engines raise themselves."""
+    return [UnreadableDocument, UnusedSuppression]

@@ -187,7 +187,7 @@ class Signature:
 
     Signatures that share any of their keys (63-bit integers: an exact hash, band keys
     for near matches) are judged together by the rule's ``compare``. ``keys`` holds them
-    packed as native int64 (``corpuslint.hashing.pack``): millions of signatures live in
+    packed as native int64 (``corpuslint.similarity.hashing.pack``): millions of signatures live in
     memory at once, and 26 Python ints would cost four times the text they stand for.
     ``text`` is what the rule needs to verify a candidate (the normalized paragraph or
     headline).
@@ -202,10 +202,10 @@ class Signature:
     """The block's name in messages when its line does not name it (see ``Block.label``)."""
     target: bool = True
     """Whether the signature's file is new in this run: a target (findings are reported only
-    there) or, in the corpus pass, a file staged in git (see ``corpuslint.gitstate``)."""
+    there) or, in the corpus pass, a file staged in git (see ``corpuslint.run.gitstate``)."""
     sketch: bytes = b""
     """A compact summary of the block that lets ``compare`` reject most candidates without
-    verifying them (CL102 keeps a MinHash sketch, see ``corpuslint.sketch``)."""
+    verifying them (CL102 keeps a MinHash sketch, see ``corpuslint.similarity.sketch``)."""
 
     def __reduce__(self) -> tuple[type[Signature], tuple[Any, ...]]:
         # See Span.__reduce__: signatures cross process boundaries and the cache by millions.
@@ -230,3 +230,35 @@ class Signature:
     def order(self) -> tuple[bool, str, int, int]:
         """Which copy is the original: files not new in this run first, then path, position."""
         return (self.target, self.path, self.span.line, self.span.column)
+
+
+ALL = "*"
+"""The code a suppression comment names when it names none: every rule."""
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One suppression comment: its kind, the codes it names (``*`` for all) and its line."""
+
+    kind: str
+    codes: tuple[str, ...]
+    line: int
+    column: int
+    reason: str = ""
+
+    def names(self, code: str) -> bool:
+        """Whether the directive applies to ``code`` (codes match by prefix, as in select)."""
+        return any(c == ALL or code.startswith(c) for c in self.codes)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything a run found, in report order, for formatters and the exit code."""
+
+    violations: tuple[Violation, ...]
+    files: tuple[str, ...]
+    """The target files that were checked, as shown to the user."""
+    errors: tuple[str, ...] = ()
+    """Internal errors (a rule or plugin that failed), one line each."""
+    warnings: tuple[str, ...] = ()
+    """Problems that did not change the findings (a cache that could not be used)."""

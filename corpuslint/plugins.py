@@ -11,13 +11,13 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 import pluggy
 
-from corpuslint import hookspecs, signals
-from corpuslint.readers.base import Reader
+from corpuslint import hookspecs
+from corpuslint._support import signals
+from corpuslint.readers.base import Reader, name_suffixes
 from corpuslint.report.base import Formatter
 from corpuslint.rule import Rule
 
@@ -64,8 +64,8 @@ class Registry:
 
     def reader_for_name(self, name: str) -> type[Reader] | None:
         """The reader for a file name: its last two suffixes (``.jsonl.gz``), else its last."""
-        path = PurePosixPath(name)
-        return self.reader_for("".join(path.suffixes[-2:])) or self.reader_for(path.suffix)
+        compound, last = name_suffixes(name)
+        return self.readers.get(compound) or self.readers.get(last)
 
     def reader_settings(self) -> dict[str, type[Reader]]:
         """Reader classes by format name, for ``[tool.corpuslint.<format>]`` sections."""
@@ -75,9 +75,9 @@ class Registry:
 def _manager() -> pluggy.PluginManager:
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
-    from corpuslint import builtin, readers, report  # the core's own plugins
+    from corpuslint import core_rules, readers, report  # the core's own plugins
 
-    manager.register(builtin, name="corpuslint-core")
+    manager.register(core_rules, name="corpuslint-core")
     manager.register(readers, name="corpuslint-readers")
     manager.register(report, name="corpuslint-formats")
     return manager
@@ -195,6 +195,6 @@ def _check_rule(plugin: str, rule: Any) -> None:
 
 
 def _version() -> str:
-    from corpuslint import __version__
+    from corpuslint._version import __version__
 
     return __version__

@@ -8,7 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from corpuslint.model import Document, Span, Violation
-from corpuslint.rule import DocumentRule, Option
+from corpuslint.options import Option
+from corpuslint.rule import DocumentRule
 
 AGENCIES = (
     "Reuters",

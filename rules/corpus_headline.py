@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from corpuslint.hashing import packed_text_key
 from corpuslint.model import Document, Location, Signature, Violation
 from corpuslint.rule import CorpusRule
+from corpuslint.similarity.hashing import packed_text_key
 
 HEADLINE_SALT = b"headline\0"
 

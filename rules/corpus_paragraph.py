@@ -11,11 +11,12 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
-from corpuslint import sketch
-from corpuslint.hashing import near_keys, packed_text_key
 from corpuslint.model import Document, Location, Signature, Violation
-from corpuslint.rule import CorpusRule, Option, percent
-from corpuslint.signatures import SignatureTable
+from corpuslint.options import Option
+from corpuslint.rule import CorpusRule, percent
+from corpuslint.similarity import sketch
+from corpuslint.similarity.hashing import near_keys, packed_text_key
+from corpuslint.similarity.signatures import SignatureTable
 
 from .duplicate_paragraph import comparable_blocks
 

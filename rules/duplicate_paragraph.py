@@ -9,7 +9,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from corpuslint.model import Block, Document, Location, Notice, Violation
-from corpuslint.rule import DocumentRule, Option, percent
+from corpuslint.options import Option
+from corpuslint.rule import DocumentRule, percent
 
 
 @dataclass(frozen=True)

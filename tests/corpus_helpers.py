@@ -8,8 +8,9 @@ from pathlib import Path
 
 from corpuslint import plugins
 from corpuslint.config import Config
-from corpuslint.report.base import Result
-from corpuslint.runner import Overrides, check
+from corpuslint.engines.local.runner import check
+from corpuslint.model import Result
+from corpuslint.run.plan import Overrides
 
 WORDS = (
     "council budget river harbour festival library station market school bridge garden"

@@ -305,7 +305,8 @@ def test_plugins_lists_core_and_builtin(cli: CLI) -> None:
 
 
 def test_version(cli: CLI) -> None:
-    from corpuslint import __version__, hashing
+    from corpuslint import __version__
+    from corpuslint.similarity import hashing
 
     # Says whether the compiled MinHash kernel runs: four times slower without it.
     kernel = "compiled" if hashing._compiled is not None else "numpy, no compiled kernel"

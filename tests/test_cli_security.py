@@ -197,7 +197,7 @@ def test_a_plugin_that_exits_fails_the_command(
 
 SLOW_RUN = """
 import os, sys, time
-from corpuslint import engine
+from corpuslint.run import executor as engine
 from corpuslint.cli import main
 
 original = engine.Checker.check

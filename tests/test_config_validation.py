@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from corpuslint import engine
-from corpuslint.rule import INT_MAX, Option
+from corpuslint.engines.local import document_pass as engine
+from corpuslint.options import INT_MAX, Option
 from tests.helpers import Run
 
 CLI = Callable[..., Run]

@@ -17,12 +17,12 @@ import pytest
 
 from corpuslint import plugins
 from corpuslint.config import Config
-from corpuslint.engine import FileOutcome
-from corpuslint.model import Document, Location, Severity, Span, Violation
+from corpuslint.engines.local.runner import check
+from corpuslint.model import Directive, Document, Location, Severity, Span, Violation
+from corpuslint.outcome import FileOutcome
 from corpuslint.readers.html import parse_html
 from corpuslint.readers.jsonl import JsonlReader
-from corpuslint.runner import Overrides, check
-from corpuslint.suppress import Directive
+from corpuslint.run.plan import Overrides
 from tests.helpers import load_benchmark
 
 fuzz = load_benchmark("fuzz")

@@ -72,7 +72,7 @@ def test_wheel_installs_and_runs(tmp_path: Path, seed_text: str) -> None:
         kernel = run(
             env / "bin" / "python",
             "-c",
-            "import corpuslint._minhash as k; print(k.__file__)",
+            "import corpuslint.similarity._minhash as k; print(k.__file__)",
             cwd=work,
         )
         assert kernel.returncode == 0, kernel.stderr

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from corpuslint import plugins
 from corpuslint.config import Config
+from corpuslint.engines.local.runner import check
 from corpuslint.readers.base import split_lines
-from corpuslint.runner import Overrides, check
+from corpuslint.run.plan import Overrides
 
 REGISTRY = plugins.load()
 PIECES = st.sampled_from(

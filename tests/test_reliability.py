@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from corpuslint import engine
+from corpuslint.run import executor
 from corpuslint_rules.corpus_headline import CorpusDuplicateHeadline
 from corpuslint_rules.duplicate_headline import DuplicateHeadline
 from tests.corpus_helpers import article, paragraph
@@ -74,14 +74,14 @@ def test_file_deleted_between_discovery_and_reading(
 ) -> None:
     (project / "gone.md").write_text(article("Gone", [paragraph(1)]))
     (project / "kept.txt").write_text(f"Kept\n\n{paragraph(2)}\n\n{paragraph(2)}\n")
-    original = engine.Checker.check
+    original = executor.Checker.check
 
-    def vanish(self: engine.Checker, source: engine.SourceFile) -> engine.FileOutcome:
+    def vanish(self: executor.Checker, source: executor.SourceFile) -> executor.FileOutcome:
         if source.path.name == "gone.md":
             source.path.unlink()
         return original(self, source)
 
-    monkeypatch.setattr(engine.Checker, "check", vanish)
+    monkeypatch.setattr(executor.Checker, "check", vanish)
     run = cli("check", "--no-cache", "--select", "CL001,CL101")
     assert run.findings() == ["gone.md:1:1: CL001", "kept.txt:5:1: CL101"]
     assert "No such file or directory" in run.stdout
@@ -112,19 +112,19 @@ def test_file_truncated_between_discovery_and_reading_is_read_as_it_is_then(
 ) -> None:
     text = f"Cut\n\n{paragraph(1)}\n\n{paragraph(1)}\n\n{paragraph(2)}\n\n{paragraph(2)}\n"
     (project / "cut.txt").write_text(text)
-    original = engine.Checker._check  # where check and cache_entry read a file
+    original = executor.Checker._check  # where check and cache_entry read a file
     cut: list[str] = []
 
     def truncate(
-        self: engine.Checker, source: engine.SourceFile, digest: bool
-    ) -> tuple[engine.FileOutcome, str]:
+        self: executor.Checker, source: executor.SourceFile, digest: bool
+    ) -> tuple[executor.FileOutcome, str]:
         if source.path.name == "cut.txt" and not cut:
             with source.path.open("r+b") as handle:
                 handle.truncate(len(text.encode()) // 2 + 3)  # inside the first repeat
             cut.append(source.display)
         return original(self, source, digest)
 
-    monkeypatch.setattr(engine.Checker, "_check", truncate)
+    monkeypatch.setattr(executor.Checker, "_check", truncate)
     during = cli("check", "--select", "CL101")
     assert cut == ["cut.txt"]
     assert during.exit_code in (0, 1), during.output

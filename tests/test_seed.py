@@ -1,4 +1,4 @@
-"""The archetype article: exactly the findings DESIGN.md section 1 lists."""
+"""The archetype article: exactly the findings it is known to hold."""
 
 from __future__ import annotations
 

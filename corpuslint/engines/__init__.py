@@ -1,4 +1,4 @@
-"""Engines other than the default local one (``corpuslint.engine``).
+"""Engines other than the default local one (``corpuslint.run.executor``).
 
 An engine runs the same two passes over the same rule plugins: read files and collect
 document findings and signatures, then compare signatures that share a key. Rules and

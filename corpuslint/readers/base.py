@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import Any, ClassVar
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar, Protocol
 
 from corpuslint.model import Document, Problem
-from corpuslint.rule import Option
+from corpuslint.options import Option
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+"""A line break as every reader counts lines: CRLF, CR or LF (not U+2028 and kin)."""
 
 
 class ReadError(Exception):
@@ -21,6 +22,14 @@ class ReadError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+class LineSource(Protocol):
+    """A binary stream read line by line (a plain or a gzip file, a block of a file)."""
+
+    def readline(self, size: int = -1, /) -> bytes:
+        """The next line, at most ``size`` bytes of it."""
+        ...
 
 
 class Reader:
@@ -34,6 +43,11 @@ class Reader:
     format: ClassVar[str]
     suffixes: ClassVar[tuple[str, ...]]
     settings: ClassVar[Sequence[Option]] = ()
+    comments: ClassVar[bool] = False
+    """Whether files of this format may carry suppression comments (``<!-- corpuslint-... -->``).
+
+    The engines look for comments only in such files.
+    """
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         values = {opt.name: opt.default for opt in self.settings}
@@ -62,10 +76,38 @@ class Reader:
 
         return read_file(path, self.options, self.format)
 
+    @classmethod
+    def splittable(cls, name: str) -> bool:
+        """Whether the file ``name`` can be read in blocks of lines (see :meth:`read_stream`).
+
+        An engine may then cut a large file at byte offsets and read each block apart.
+        """
+        return False
+
+    def read_stream(
+        self, handle: LineSource, display: str, first_line: int = 1
+    ) -> Iterator[Document | Problem]:
+        """The documents of lines read from ``handle``, numbered from ``first_line``.
+
+        Only for readers whose files are :meth:`splittable`: an engine reads one block of a
+        large file (the lines that start in a byte range) with the line numbers it has in
+        the whole file.
+        """
+        raise NotImplementedError
+
     @property
     def parses_bytes(self) -> bool:
         """Whether this reader implements :meth:`parse`."""
         return type(self).parse is not Reader.parse
+
+
+def name_suffixes(name: str) -> tuple[str, str]:
+    """A file name's last two suffixes together (``.jsonl.gz``) and its last, lower case.
+
+    A reader is chosen by the first of the two that some reader lists in ``suffixes``.
+    """
+    path = PurePosixPath(name)
+    return "".join(path.suffixes[-2:]).lower(), path.suffix.lower()
 
 
 def decode(data: bytes) -> str:
@@ -95,4 +137,4 @@ def split_lines(text: str) -> list[str]:
     """
     if "\r" not in text:
         return text.split("\n")
-    return _LINE_BREAK.split(text)
+    return LINE_BREAK.split(text)

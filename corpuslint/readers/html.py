@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import collapse, normalize
+from corpuslint.options import Option
 from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, ReadError, split_lines
-from corpuslint.rule import Option
+from corpuslint.similarity.normalize import collapse, normalize
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -250,6 +250,7 @@ class HtmlReader(Reader):
     format = "html"
     suffixes = (".html", ".htm")
     settings = (limits.MAX_FILE, MAX_HTML_DEPTH, limits.MAX_INT_DIGITS)
+    comments = True
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         if _lxml_missing():

@@ -13,9 +13,9 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from corpuslint.normalize import collapse
 from corpuslint.readers import limits
 from corpuslint.readers.base import ReadError
+from corpuslint.similarity.normalize import collapse
 
 AUTHOR_META = frozenset(
     {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corpuslint.model import BlockKind
-from corpuslint.normalize import collapse
+from corpuslint.similarity.normalize import collapse
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

@@ -13,6 +13,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from corpuslint.readers.base import LINE_BREAK
+
 LIBXML2_MAX_LINE = 65535
 
 # Comments and raw-text elements are consumed whole so tags inside them are not counted.
@@ -22,14 +24,13 @@ _MARKUP = re.compile(
     r"|<([a-zA-Z][a-zA-Z0-9:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
     re.DOTALL | re.IGNORECASE,
 )
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class TagPositions:
     """Where the start tags of an HTML source are, looked up by tag, ``sourceline`` and rank."""
 
     def __init__(self, source: str, tags: Iterable[str]) -> None:
-        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(source)]
+        self._line_starts = [0] + [m.end() for m in LINE_BREAK.finditer(source)]
         wanted = {t.lower() for t in tags}
         self._tags: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         for match in _MARKUP.finditer(source):

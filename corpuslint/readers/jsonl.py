@@ -15,25 +15,17 @@ import gzip
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 from corpuslint.model import Document, Problem
+from corpuslint.options import Option
 from corpuslint.readers import limits
-from corpuslint.readers.base import Reader, ReadError
+from corpuslint.readers.base import LineSource, Reader, ReadError
 from corpuslint.readers.jsonpos import offset_columns, value_token
 from corpuslint.readers.records import RECORD_SETTINGS, Columns, Fields, Place, build_document
-from corpuslint.rule import Option
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _SKIP_CHUNK = 1 << 20
-
-
-class LineSource(Protocol):
-    """A binary stream read line by line (a plain or a gzip file)."""
-
-    def readline(self, size: int = -1, /) -> bytes:
-        """The next line, at most ``size`` bytes of it."""
-        ...
 
 
 def _open(path: Path, options: Mapping[str, Any]) -> BinaryIO:
@@ -82,6 +74,11 @@ class JsonlReader(Reader):
         limits.MAX_INT_DIGITS,
     )
 
+    @classmethod
+    def splittable(cls, name: str) -> bool:
+        """Plain JSONL files can be read in blocks of lines; gzip streams cannot be cut."""
+        return not name.lower().endswith(".gz")
+
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         with _open(path, self.options) as handle:
             yield from self.read_stream(handle, display)
@@ -89,11 +86,7 @@ class JsonlReader(Reader):
     def read_stream(
         self, handle: LineSource, display: str, first_line: int = 1
     ) -> Iterator[Document | Problem]:
-        """The documents of JSONL lines read from ``handle``, numbered from ``first_line``.
-
-        Lets an engine read one block of a large file (a byte range starting at a line)
-        with the line numbers it has in the whole file.
-        """
+        """The documents of JSONL lines read from ``handle``, numbered from ``first_line``."""
         fields = Fields.from_options(self.options)
         limit = max(1, self.options["max-record-mb"]) << 20
         last = first_line - 1

@@ -22,8 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from corpuslint.options import Option
 from corpuslint.readers.base import ReadError
-from corpuslint.rule import Option
 
 MB = 1 << 20
 

@@ -18,10 +18,10 @@ from typing import Any
 import pyromark
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import collapse, normalize
 from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, decode, split_lines
 from corpuslint.readers.frontmatter import FRONT_MATTER_SETTINGS, split_front_matter
+from corpuslint.similarity.normalize import collapse, normalize
 
 # Blocks whose text is not prose: everything inside them is skipped.
 _OPAQUE = frozenset(("CodeBlock", "HtmlBlock", "MetadataBlock"))
@@ -204,6 +204,7 @@ class MarkdownReader(Reader):
     format = "markdown"
     suffixes = (".md", ".markdown", ".mdown", ".mkd")
     settings = (limits.MAX_FILE, *FRONT_MATTER_SETTINGS)
+    comments = True
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         yield from self.parse(limits.read_file(path, self.options, self.format), display)

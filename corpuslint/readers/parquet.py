@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from corpuslint.model import Document, Problem
+from corpuslint.options import Option
 from corpuslint.readers import limits
 from corpuslint.readers.base import Reader
 from corpuslint.readers.records import RECORD_SETTINGS, Fields, Place, build_document
-from corpuslint.rule import Option
 
 INSTALL_HINT = "reading Parquet needs pyarrow: pip install 'corpus-lint[parquet]'"
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import collapse, normalize
-from corpuslint.rule import Option
+from corpuslint.options import Option
+from corpuslint.similarity.normalize import collapse, normalize
 
 ATTRIBUTION_FIELDS = ("author", "authors", "byline", "source", "credit")
 

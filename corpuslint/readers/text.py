@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
-from corpuslint.normalize import normalize
 from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, decode, split_lines
+from corpuslint.similarity.normalize import normalize
 
 HEADLINE_MAX_WORDS = 20
 _SENTENCE_END = (".", "!", "?", ";", ":", ",", "\u2026")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from corpuslint.hookspecs import hookimpl
-from corpuslint.report.base import Formatter, Result
+from corpuslint.model import Result
+from corpuslint.report.base import Formatter
 
 
 @hookimpl

@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
-from corpuslint.model import Violation
+from corpuslint.model import Result
 from corpuslint.rule import Rule
-
-
-@dataclass(frozen=True)
-class Result:
-    """Everything a run found, in report order, for formatters and the exit code."""
-
-    violations: tuple[Violation, ...]
-    files: tuple[str, ...]
-    """The target files that were checked, as shown to the user."""
-    errors: tuple[str, ...] = ()
-    """Internal errors (a rule or plugin that failed), one line each."""
-    warnings: tuple[str, ...] = ()
-    """Problems that did not change the findings (a cache that could not be used)."""
 
 
 class Formatter:

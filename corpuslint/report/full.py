@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpuslint.model import Violation
+from corpuslint.model import Result, Violation
 from corpuslint.readers.base import ReadError, decode, split_lines
-from corpuslint.report.base import Formatter, Result
+from corpuslint.report.base import Formatter
 from corpuslint.report.escape import safe_chars, terminal_safe
 
 WIDTH = 88

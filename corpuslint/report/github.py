@@ -8,8 +8,8 @@ name comes from the corpus (paths, messages), so it is escaped as the runner dec
 
 from __future__ import annotations
 
-from corpuslint.model import Severity, Violation
-from corpuslint.report.base import Formatter, Result
+from corpuslint.model import Result, Severity, Violation
+from corpuslint.report.base import Formatter
 from corpuslint.report.escape import github_data, github_property
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -1,11 +1,11 @@
-"""``json`` format: an array of finding objects with every field DESIGN §5 names."""
+"""``json`` format: an array of finding objects with every field of a finding."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from corpuslint.model import Violation
-from corpuslint.report.base import Formatter, Result
+from corpuslint.model import Result, Violation
+from corpuslint.report.base import Formatter
 from corpuslint.report.escape import json_text
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from corpuslint.model import Violation
-from corpuslint.report.base import Formatter, Result
+from corpuslint.model import Result, Violation
+from corpuslint.report.base import Formatter
 from corpuslint.report.escape import xml_safe
 
 SUITE = "corpuslint"

@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from corpuslint import __version__
-from corpuslint.model import Location, Severity, Violation
-from corpuslint.report.base import Formatter, Result
+from corpuslint._version import __version__
+from corpuslint.model import Location, Result, Severity, Violation
+from corpuslint.report.base import Formatter
 from corpuslint.report.escape import json_text
 from corpuslint.rule import Rule
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from corpuslint.report.base import Formatter, Result
+from corpuslint.model import Result
+from corpuslint.report.base import Formatter
 from corpuslint.report.escape import terminal_safe
 
 

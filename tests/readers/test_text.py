@@ -1,4 +1,4 @@
-"""Plain-text reader: paragraphs, line endings, spans and the headline (DESIGN section 3)."""
+"""Plain-text reader: paragraphs, line endings, spans and the headline ."""
 
 from __future__ import annotations
 

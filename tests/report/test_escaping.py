@@ -11,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpuslint import plugins
-from corpuslint.model import Location, Severity, Span
-from corpuslint.report.base import Result
+from corpuslint.model import Location, Result, Severity, Span
 from corpuslint.report.escape import (
     github_data,
     github_property,

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpuslint import plugins
-from corpuslint.model import Location, Span
-from corpuslint.report.base import Result
+from corpuslint.model import Location, Result, Span
 from corpuslint.report.full import WIDTH, FullFormatter, underline
 
 from .samples import HEADLINE, REPEATED, run_check, violation

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpuslint import plugins
-from corpuslint.model import Location, Severity, Span
-from corpuslint.report.base import Result
+from corpuslint.model import Location, Result, Severity, Span
 from corpuslint.report.github import GithubFormatter
 
 from . import workflow

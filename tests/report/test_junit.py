@@ -6,8 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from corpuslint import plugins
-from corpuslint.model import Location, Span
-from corpuslint.report.base import Result
+from corpuslint.model import Location, Result, Span
 from corpuslint.report.junit import JunitFormatter
 
 from .samples import HOSTILE, run_check, violation

@@ -11,8 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from corpuslint import __version__, plugins
-from corpuslint.model import Location, Severity, Span
-from corpuslint.report.base import Result
+from corpuslint.model import Location, Result, Severity, Span
 from corpuslint.report.sarif import SarifFormatter, artifact_uri, sections
 
 from .samples import REPEATED, run_check, violation
@@ -174,7 +173,7 @@ def test_result_locations_fingerprints_and_message(registry: plugins.Registry) -
     [
         ("news/parks.txt", "news/parks.txt", "%SRCROOT%"),
         ("./news/./x/../parks.txt", "news/parks.txt", "%SRCROOT%"),
-        ("../shared/seed.txt", "../shared/seed.txt", "%SRCROOT%"),
+        ("../outside/seed.txt", "../outside/seed.txt", "%SRCROOT%"),
         ("a b#c?.md", "a%20b%23c%3F.md", "%SRCROOT%"),
         ("c:notes.txt", "c%3Anotes.txt", "%SRCROOT%"),  # not mistaken for a URI scheme
         ("caf\u00e9.md", "caf%C3%A9.md", "%SRCROOT%"),

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from corpuslint.hashing import near_keys, pack
 from corpuslint.model import Signature, Span
-from corpuslint.normalize import normalize
+from corpuslint.similarity.hashing import near_keys, pack
+from corpuslint.similarity.normalize import normalize
 from corpuslint_rules.corpus_paragraph import CorpusDuplicateParagraph
 from tests.corpus_helpers import article, paragraph, run, summary
 

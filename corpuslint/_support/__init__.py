@@ -1,0 +1,1 @@
+"""Helpers that know nothing of corpora: atomic writes, time budgets, GC pauses, progress."""

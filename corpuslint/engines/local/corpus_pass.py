@@ -1,0 +1,163 @@
+"""The corpus pass of the local engine, its groups shared with a forked helper process.
+
+Judging groups is Python on one core (a call into the rule per group), and the threads
+that sort key ranges leave the other core half idle. The signatures are flat arrays
+(see ``corpuslint.similarity.signatures``), so a process forked once they are complete shares them
+without copying. It judges every other key range and sends its findings back; the
+parent keeps one finding per place of both shares, as it does of one. On a large corpus
+that shortens the pass; on a small one the fork costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corpuslint._support import budget, processes
+from corpuslint.model import Span, Violation
+from corpuslint.rule import CorpusRule, PairTest
+from corpuslint.run.executor import Checker, keep
+from corpuslint.similarity.grouping import KeyIndex
+from corpuslint.similarity.signatures import CorpusSignatures, SignatureBatch, SignatureTable
+
+HELPER_MIN_SIGNATURES = 50_000
+"""Below this many signatures the pass takes well under a second: no helper is forked."""
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One corpus rule's part of the pass, ready before any group is judged."""
+
+    rule: CorpusRule
+    found: SignatureTable
+    wanted: NDArray[np.intp] | None
+    """Numbers of the target signatures; ``None`` when all are targets."""
+    index: KeyIndex
+    pairs: PairTest | None
+
+
+Findings = list[dict[tuple[str, Span], Violation]]
+
+
+class CorpusPass:
+    """The corpus pass over a run's signatures, prepared and (if worth it) split in two.
+
+    Creating it groups nothing yet, but forks the helper: do it before starting threads
+    (a process forked while another thread holds a lock may deadlock).
+    """
+
+    def __init__(
+        self, checker: Checker, tables: CorpusSignatures, errors: list[str], jobs: int = 1
+    ) -> None:
+        self._checker = checker
+        self.errors = errors
+        """Where errors of the pass go (the pair test's among them)."""
+        self._rules: list[_Rule] = []
+        for rule in checker.corpus_rules:
+            found = tables.take(rule.code)
+            wanted = found.targets()
+            pairs = checker.pair_test(rule, found, errors)  # under the budget (budget.within)
+            everyone = len(wanted) == len(found)
+            self._rules.append(
+                _Rule(rule, found, None if everyone else wanted, found.key_index(), pairs)
+            )
+        size = sum(len(part.found) for part in self._rules)
+        worth_it = jobs > 1 and size >= HELPER_MIN_SIGNATURES
+        self._helper = _Helper(self) if worth_it and processes.CAN_FORK else None
+
+    def findings(self) -> Iterator[Violation]:
+        """Every finding of the pass, one per place (the one whose related copy comes first)."""
+        helper, self._helper = self._helper, None
+        try:
+            parts = 1 if helper is None else 2
+            found = self.share(0, parts, self.errors)
+            if helper is not None:
+                theirs = helper.result()
+                if theirs is None:  # the helper died (killed, out of memory): do its share
+                    theirs = (self.share(1, parts, self.errors), [])
+                for best, other in zip(found, theirs[0], strict=True):
+                    for violation in other.values():
+                        keep(best, violation)
+                self.errors.extend(theirs[1])
+        finally:
+            if helper is not None:
+                helper.stop()
+        self._rules.clear()
+        for best in found:
+            yield from best.values()
+
+    def share(self, part: int, parts: int, errors: list[str]) -> Findings:
+        """Judge the groups of key range share ``part`` of ``parts``, rule by rule."""
+        checker = self._checker
+        found: Findings = []
+        for prepared in self._rules:
+            best: dict[tuple[str, Span], Violation] = {}
+            groups = prepared.index.groups(prepared.wanted, prepared.pairs, (part, parts))
+            with budget.handler(checker.plan.rule_timeout):
+                for key, members in groups:
+                    group = prepared.found.members(members)
+                    checker.judge(prepared.rule, key, group, best, errors)
+            found.append(best)
+        return found
+
+
+class _Helper:
+    """A forked process that judges share 1 of 2 and sends back its findings and errors."""
+
+    def __init__(self, work: CorpusPass) -> None:
+        context = multiprocessing.get_context("fork")  # only where processes.CAN_FORK
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_serve, args=(work, sender), name="corpuslint-corpus", daemon=True
+        )
+        self._process.start()
+        sender.close()
+
+    def result(self) -> tuple[Findings, list[str]] | None:
+        """The helper's findings and errors; ``None`` if it died without sending them."""
+        try:
+            sent: tuple[Findings, list[str]] = self._receiver.recv()
+        except (EOFError, OSError):
+            return None
+        return sent
+
+    def stop(self) -> None:
+        """Wait for the helper to exit (stop it if it has not sent its share)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receiver.close()
+
+
+def _serve(work: CorpusPass, sender: Connection) -> None:
+    """The helper's life: its share, sent in one message."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    errors: list[str] = []
+    before = len(work.errors)  # a failing pair test reports into the pass's own list
+    found = work.share(1, 2, errors)
+    sender.send((found, work.errors[before:] + errors))
+    sender.close()
+
+
+def compare(
+    checker: Checker,
+    outcomes: Iterable[tuple[bool, Iterable[SignatureBatch]]],
+    errors: list[str],
+    jobs: int = 1,
+) -> Iterator[Violation]:
+    """The corpus pass over files' signature batches, each with whether the file is a target.
+
+    A file's signatures are marked as the file is, whatever they were cached with. Only
+    groups holding a target's signature can yield a reported finding; one finding per
+    place is kept, the one whose related copy comes first.
+    """
+    tables = checker.signatures()
+    for target, batches in outcomes:
+        tables.add(batches, target)
+    yield from CorpusPass(checker, tables, errors, jobs).findings()

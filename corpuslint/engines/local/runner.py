@@ -1,0 +1,92 @@
+"""The local engine: one ``check`` run from paths to a :class:`Result` on this machine.
+
+Discover the targets and the corpus around them, run the document pass (through the
+cache when it is on) in a process pool, then the corpus pass, and finish the findings
+as every engine does (``corpuslint.run.finish``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from corpuslint import plugins
+from corpuslint._support import processes
+from corpuslint._support.gc_pause import freezing, frozen
+from corpuslint.cache.store import Cache, settings_digest
+from corpuslint.config import Config
+from corpuslint.engines.local.corpus_pass import CorpusPass
+from corpuslint.engines.local.document_pass import document_pass
+from corpuslint.engines.local.incremental import cached_pass
+from corpuslint.model import Result
+from corpuslint.run import gitstate
+from corpuslint.run.discover import Discovery, SourceFile
+from corpuslint.run.executor import Checker
+from corpuslint.run.finish import Collected, Run
+from corpuslint.run.plan import Overrides, Plan
+
+
+def _open_cache(config: Config, registry: plugins.Registry, plan: Plan) -> Cache:
+    """The project's cache for this run's settings (plugin versions included)."""
+    from corpuslint._version import __version__
+
+    versions = sorted((p.name, p.version) for p in registry.plugins)
+    # The time budget changes no outcome that is cached (errors are not): leave it out.
+    outcomes_depend_on = replace(plan, rule_timeout=0)
+    return Cache(config.root, settings_digest(__version__, versions, outcomes_depend_on))
+
+
+def check(
+    paths: Sequence[Path],
+    config: Config,
+    registry: plugins.Registry,
+    overrides: Overrides | None = None,
+    cwd: Path | None = None,
+    progress: Callable[[int, int], Callable[[int], None]] | None = None,
+) -> Result:
+    """Check ``paths`` (the targets) against the corpus; report findings in targets only."""
+    overrides = overrides or Overrides()
+    use_cache = overrides.cache if overrides.cache is not None else config.cache
+    run = Run.prepare(config, registry, overrides, use_cache)
+    discovery = Discovery(config, registry.readers, cwd)
+    targets, skipped = discovery.targets(paths or [config.root])
+    checker = Checker(registry, run.plan)
+    sources: list[SourceFile] = list(targets)
+    new: frozenset[str] = frozenset()  # files that are new besides the targets (staged in git)
+    if checker.corpus_rules:
+        sources = discovery.corpus(targets)
+        if len(sources) > len(targets):
+            new = gitstate.staged(discovery.root)
+
+    jobs = overrides.jobs or config.jobs or processes.default_jobs()
+    tick = progress(len(sources), sum(1 for s in sources if s.target)) if progress else None
+    collected = Collected()
+    signatures = checker.signatures()
+    target_paths = {s.display for s in targets}
+    cache = _open_cache(config, registry, run.plan) if use_cache else None
+    if cache is not None and cache.usable:
+        outcomes = cached_pass(checker, sources, jobs, cache, tick)
+    else:
+        outcomes = document_pass(checker, sources, jobs, tick)
+    for source, outcome in freezing(outcomes):
+        if source.target:
+            collected.violations.extend(outcome.violations)
+            collected.directives[source.display] = outcome.directives
+            collected.warnings.extend(outcome.notices)
+        collected.errors.extend(outcome.errors)
+        signatures.add(outcome.signatures, source.target or source.location in new)
+    indexing = cache.key_index_meanwhile() if cache is not None else contextlib.nullcontext()
+    with frozen():
+        # Prepared (and its helper process forked) before the index thread starts.
+        corpus = CorpusPass(checker, signatures, collected.errors, jobs)
+        del signatures
+        with indexing:
+            found = corpus.findings()
+            collected.violations.extend(v for v in found if v.path in target_paths)
+        del corpus
+    if cache is not None:
+        cache.close()
+        collected.warnings.extend(cache.warnings)
+    return run.finish(collected, targets, skipped)

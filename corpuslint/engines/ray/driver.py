@@ -1,0 +1,303 @@
+"""The Ray engine: the same rules as the local engine, on Ray Data (extra ``[ray]``).
+
+How the work is split, and what crosses the network:
+
+1. The driver lists the inputs (local paths through the usual discovery, URLs through
+   fsspec) and cuts large JSONL files into byte ranges. Small Ray tasks count the line
+   breaks of each range, so every block knows the number of its first line.
+2. Document pass: ``map_batches`` over bundles of units (about the same number of bytes
+   each). A worker reads its files itself (from shared storage or object storage), runs
+   the document rules and the corpus rules' ``signatures``, and emits an outcome row per
+   unit plus one row per signature and partition (``key % partitions``).
+3. Corpus pass: the signature rows are hash-shuffled with ``repartition(keys=["part"])``,
+   and ``map_batches`` calls each corpus rule's ``compare`` on every group of a partition.
+4. Only outcomes (document findings, problems, suppression comments) and corpus findings
+   come back to the driver; the driver checks that every partition reached exactly one
+   compare batch whole, then applies suppressions, filters and baselines as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import pickle
+import socket
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpuslint import plugins
+from corpuslint._support.processes import default_jobs
+from corpuslint.config import Config
+from corpuslint.core_rules import UnreadableDocument
+from corpuslint.engines import EngineError
+from corpuslint.engines.ray.tasks import (
+    OUTCOME,
+    SIGNATURE,
+    Gathered,
+    Spec,
+    compare_batch,
+    document_batch,
+    only,
+)
+from corpuslint.engines.ray.units import (
+    Unit,
+    blocks,
+    first_lines,
+    is_url,
+    local_units,
+    open_binary,
+    url_units,
+)
+from corpuslint.model import Result
+from corpuslint.run.discover import Skipped, SourceFile
+from corpuslint.run.executor import Checker, Occurrences
+from corpuslint.run.finish import Collected, Run
+from corpuslint.run.plan import Overrides
+
+BLOCK_BYTES = 64 << 20
+"""Default size of the blocks a large JSONL file is read in."""
+_BUNDLE_MIN, _BUNDLE_MAX = 1 << 20, 64 << 20
+_CONNECT_TIMEOUT = 10.0
+
+
+def check(
+    paths: Sequence[str | Path],
+    config: Config,
+    *,
+    registry: plugins.Registry | None = None,
+    overrides: Overrides | None = None,
+    cwd: Path | None = None,
+    address: str | None = None,
+    workers: int | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> Result:
+    """Check ``paths`` (local paths or URLs) on Ray; the same result as the local engine.
+
+    Without ``address`` a local Ray instance with ``workers`` CPUs (default: all) is
+    started and shut down; with one, the run joins that cluster (``auto``, ``host:port``
+    or ``ray://host:port``), whose nodes must have corpuslint and the same plugins.
+    """
+    job = prepare(paths, config, registry, overrides, cwd, block_bytes)
+    with session(address, workers) as cpus:
+        units = first_lines(job.units, block_breaks(job.units))
+        gathered = passes(units, job.spec(partitions=max(2, cpus)), cpus)
+    return job.finish(gathered)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A run's settings and inputs, listed on the driver before any task starts."""
+
+    run: Run
+    units: list[Unit]
+    targets: list[SourceFile]
+    skipped: list[Skipped]
+
+    def spec(self, partitions: int) -> Spec:
+        """What the workers need: the plan, the partition count and the rule plugins."""
+        owners = tuple((p.name, p.rules) for p in self.run.registry.plugins if p.rules)
+        return Spec(self.run.plan, partitions, owners)
+
+    def finish(self, gathered: Gathered) -> Result:
+        """The result, from what the workers sent back."""
+        targets = {t.display for t in self.targets}
+        return self.run.finish(_collect(gathered, self.run, targets), self.targets, self.skipped)
+
+
+def prepare(
+    paths: Sequence[str | Path],
+    config: Config,
+    registry: plugins.Registry | None = None,
+    overrides: Overrides | None = None,
+    cwd: Path | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> Job:
+    """Validate the settings and list the units: local paths by discovery, URLs by fsspec."""
+    registry = registry or plugins.load()
+    run = Run.prepare(config, registry, overrides, use_cache=False)
+    corpus = bool(Checker(registry, run.plan).corpus_rules)
+    texts = [str(p) for p in paths] or [str(config.root)]
+    local = [Path(t) for t in texts if not is_url(t)]
+    units, targets, skipped = local_units(local, config, registry, cwd, corpus)
+    more_units, more_targets, more_skipped = url_units([t for t in texts if is_url(t)], registry)
+    return Job(
+        run,
+        blocks([*units, *more_units], block_bytes, registry),
+        targets + more_targets,
+        skipped + more_skipped,
+    )
+
+
+@contextmanager
+def session(address: str | None, workers: int | None) -> Iterator[int]:
+    """A connected Ray (started locally without ``address``); yields its CPU count."""
+    import ray
+
+    started = not ray.is_initialized()
+    if started:
+        quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
+        if address:
+            _probe(address)
+            try:
+                ray.init(address=address, **quiet)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise EngineError(
+                    f"cannot connect to the Ray cluster at {address}: {exc}"
+                ) from None
+        else:
+            cpus = workers or default_jobs()
+            ray.init(num_cpus=cpus, include_dashboard=False, **quiet)
+    try:
+        # Ray Data configures "ray.data" itself; its internals log each execution at INFO.
+        logging.getLogger("ray.data._internal").setLevel(logging.ERROR)
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        yield max(1, int(ray.cluster_resources().get("CPU", 1)))
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _probe(address: str) -> None:
+    """Fail fast on an address nothing listens at: Ray itself retries for minutes."""
+    if address == "auto":
+        return
+    where = address.split("://", 1)[-1].rsplit("/", 1)[0]
+    host, _, port = where.rpartition(":")
+    if not host or not port.isdigit():
+        raise EngineError(
+            f"bad Ray address {address!r}: expected host:port, ray://host:port or auto"
+        )
+    try:
+        socket.create_connection((host, int(port)), timeout=_CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise EngineError(
+            f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}"
+        ) from None
+
+
+def block_breaks(units: Sequence[Unit]) -> list[int]:
+    r"""The ``\n`` bytes in each block's range (0 for whole files), counted by Ray tasks."""
+    import ray
+
+    count = ray.remote(max_retries=3)(count_breaks)
+    pending = {
+        i: count.remote(u.location, u.start, u.end) for i, u in enumerate(units) if u.is_block
+    }
+    found = dict(zip(pending, ray.get(list(pending.values())), strict=True))
+    return [found.get(i, 0) for i in range(len(units))]
+
+
+def count_breaks(location: str, start: int, end: int) -> int:
+    r"""The ``\n`` bytes in ``[start, end)`` of a file."""
+    total = 0
+    with open_binary(location) as handle:
+        handle.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 24))
+            if not chunk:
+                break
+            total += chunk.count(b"\n")
+            left -= len(chunk)
+    return total
+
+
+def bundles(units: Sequence[Unit], cpus: int) -> list[list[Unit]]:
+    """Units grouped into bundles of about the same bytes, a few per CPU at least."""
+    total = sum((u.end - u.start) if u.end is not None else u.size for u in units)
+    target = min(_BUNDLE_MAX, max(_BUNDLE_MIN, math.ceil(total / (4 * cpus))))
+    out: list[list[Unit]] = [[]]
+    size = 0
+    for unit in units:
+        if size >= target:
+            out.append([])
+            size = 0
+        out[-1].append(unit)
+        size += (unit.end - unit.start) if unit.end is not None else max(unit.size, 1)
+    return [bundle for bundle in out if bundle]
+
+
+def passes(units: Sequence[Unit], spec: Spec, cpus: int) -> Gathered:
+    """Both passes on Ray Data; only outcomes and findings reach the driver."""
+    import ray
+
+    gathered = Gathered()
+    if not units:
+        return gathered
+    parcels = [{"units": pickle.dumps(b, pickle.HIGHEST_PROTOCOL)} for b in bundles(units, cpus)]
+    documents = (
+        ray.data.from_items(parcels, override_num_blocks=len(parcels))
+        .map_batches(
+            _document_rows,
+            fn_kwargs={"spec": spec},
+            batch_size=1,
+            batch_format="numpy",
+        )
+        .materialize()
+    )
+    outcomes = documents.map_batches(only(OUTCOME), batch_format="numpy")
+    for batch in outcomes.iter_batches(batch_size=None, batch_format="numpy"):
+        gathered.outcomes.extend(pickle.loads(blob) for blob in batch["payload"])
+    if not any(o.rows_per_partition.strip(b"\0") for o in gathered.outcomes):
+        return gathered
+    compared = (
+        documents.map_batches(only(SIGNATURE), batch_format="numpy")
+        .repartition(spec.partitions, keys=["part"])
+        .map_batches(
+            compare_batch,
+            fn_kwargs={"spec": spec},
+            batch_size=None,
+            batch_format="numpy",
+        )
+    )
+    for batch in compared.iter_batches(batch_size=None, batch_format="numpy"):
+        gathered.add_compared(batch)
+    return gathered
+
+
+def _document_rows(batch: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    """A batch of one pickled bundle, unpacked into the units ``document_batch`` reads."""
+    units = [pickle.dumps(u) for blob in batch["units"] for u in pickle.loads(blob)]
+    return document_batch({"unit": units}, spec)
+
+
+def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
+    """Findings of target files, read problems numbered per file, and every error."""
+    collected = Collected(errors=list(gathered.errors))
+    rule = UnreadableDocument() if UnreadableDocument.code in run.plan.codes else None
+    occurrences = Occurrences()  # problems of one file are counted across its blocks
+    for item in sorted(gathered.outcomes, key=lambda o: (o.unit.display, o.unit.start)):
+        unit, outcome = item.unit, item.outcome
+        collected.errors.extend(outcome.errors)
+        if not unit.target:
+            continue
+        collected.violations.extend(outcome.violations)
+        if outcome.directives:
+            collected.directives[unit.display] = outcome.directives
+        collected.warnings.extend(outcome.notices)
+        for problem in item.problems:
+            if rule is None:
+                break
+            collected.violations.append(rule.from_problem(problem, occurrences.next(problem)))
+    collected.violations.extend(v for v in gathered.best.values() if v.path in targets)
+    split = gathered.split_partitions()
+    if split:
+        collected.errors.append(
+            f"internal error: the Ray shuffle delivered partitions {split} in pieces;"
+            " their corpus findings may be incomplete"
+        )
+    return collected
+
+
+def available() -> bool:
+    """Whether the ``[ray]`` extra is installed."""
+    try:
+        import ray.data  # noqa: F401
+    except ImportError:
+        return False
+    return True

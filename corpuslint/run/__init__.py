@@ -1,0 +1,1 @@
+"""What every engine shares: discovery, selection, suppressions, baselines, the rule executor."""

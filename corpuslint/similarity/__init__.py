@@ -1,0 +1,1 @@
+"""Text similarity: normalization, hashing and MinHash sketches, signatures and their grouping."""

@@ -202,3 +202,19 @@ def test_registry_lookups() -> None:
     assert registry.rule_plugins["CL101"] == "builtin"
     assert registry.rule_plugins["CL001"] == "corpuslint-core"
     assert list(registry.rules) == sorted(registry.rules)
+
+
+def test_plugin_rule_that_calls_sys_exit_is_an_internal_error(
+    project: Path, cli: CLI, install: Callable[..., str]
+) -> None:
+    # A rule ending the process with exit code 0 would pass a run that checked nothing.
+    source = rule_source(fail=True).replace('raise ValueError("rule exploded")', "sys.exit(0)")
+    install("corpuslint-shout", "corpuslint_shout", "import sys\n" + source)
+    write(project, {"a.txt": paragraphs("Headline", "Headline", LONG_A)})
+    run = cli("check", "a.txt", "--no-cache")
+    assert run.exit_code == 2
+    assert run.findings() == ["a.txt:1:1: CL301", "a.txt:3:1: CL201"]  # the others still ran
+    assert (
+        "corpuslint: internal error: rule XT100 (shouting-headline) from plugin"
+        " 'corpuslint-shout' failed on a.txt: RuleEscaped: SystemExit: 0"
+    ) in run.stderr.splitlines()

@@ -34,6 +34,10 @@ from corpuslint.similarity.signatures import CorpusSignatures, pack
 _T = TypeVar("_T")
 
 
+class RuleEscaped(Exception):
+    """A rule raised ``SystemExit`` or another ``BaseException`` that is not an interrupt."""
+
+
 class Occurrences:
     """Counts identical problems of one file, so each finding's fingerprint stays apart."""
 
@@ -78,8 +82,20 @@ class Checker:
         return f"{what} failed on {where}: {type(exc).__name__}: {exc}"
 
     def _call(self, hook: Callable[..., Iterable[_T]], *args: Any) -> list[_T]:
-        """Everything a rule's hook yields for ``args``, within the plan's time budget."""
-        return budget.within(self.plan.rule_timeout, lambda: list(hook(*args)))
+        """Everything a rule's hook yields for ``args``, within the plan's time budget.
+
+        A rule that calls ``sys.exit`` (or raises another ``BaseException`` that is not
+        an interrupt) is a rule that failed, named like one that raised: it must not end
+        the run, or a worker process, as if everything had been checked.
+        """
+        try:
+            return budget.within(self.plan.rule_timeout, lambda: list(hook(*args)))
+        except KeyboardInterrupt:
+            raise
+        except Exception:
+            raise
+        except BaseException as exc:
+            raise RuleEscaped(f"{type(exc).__name__}: {exc}") from None
 
     def documents(
         self, source: SourceFile, data: bytes | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +50,8 @@ class Span:
 
     def __reduce__(self) -> tuple[type[Span], tuple[int, int, int, int]]:
         # Slotted frozen dataclasses unpickle through dataclasses' generic __setstate__,
-        # which took 10.7 s for the two million spans and signatures of 100k articles.
+        # which is slow enough to dominate a run that moves millions of spans between
+        # processes; a plain constructor call is not.
         return (Span, (self.line, self.column, self.end_line, self.end_column))
 
     def cover(self, other: Span) -> Span:
@@ -61,12 +62,57 @@ class Span:
 
 
 class BlockKind(str, enum.Enum):
-    """What a block of prose is; rules decide which kinds they compare."""
+    """What a block of text is; rules decide which kinds they compare.
+
+    Readers mark each block they keep. Paragraphs and quotes are running prose; list
+    items, table cells, definitions and footnotes are prose that documents repeat on
+    purpose (a feature list, a row label); captions (image alt text), tables of contents,
+    code and template markup (Hugo shortcodes, Liquid tags, MDX imports) are not prose.
+    """
 
     HEADING = "heading"
     PARAGRAPH = "paragraph"
     LIST_ITEM = "list-item"
     QUOTE = "quote"
+    TABLE_CELL = "table-cell"
+    DEFINITION = "definition"
+    """A term or a definition of a definition list."""
+    FOOTNOTE = "footnote"
+    CAPTION = "caption"
+    """Text standing for an image: Markdown alt text, an image-only paragraph."""
+    CONTENTS = "contents"
+    """An entry of a table of contents (a list item that only links into the page)."""
+    CODE = "code"
+    MARKUP = "markup"
+    """Template markup: Hugo shortcodes, Jekyll/Liquid tags, MDX imports and components."""
+
+    @classmethod
+    def parse_kinds(cls, names: Iterable[str]) -> frozenset[BlockKind]:
+        """The kinds named in a setting (``["paragraph", "list-item"]``); ``ValueError`` if unknown."""
+        kinds = set()
+        for name in names:
+            try:
+                kinds.add(cls(name.strip().lower()))
+            except ValueError:
+                known = ", ".join(k.value for k in cls)
+                raise ValueError(f"unknown block kind {name!r} (expected one of: {known})") from None
+        return frozenset(kinds)
+
+
+PROSE_KINDS = frozenset(
+    (
+        BlockKind.PARAGRAPH,
+        BlockKind.QUOTE,
+        BlockKind.LIST_ITEM,
+        BlockKind.TABLE_CELL,
+        BlockKind.DEFINITION,
+        BlockKind.FOOTNOTE,
+    )
+)
+"""Body text written to be read as prose (``Document.prose``); headings are not among them."""
+
+COMPARED_BY_DEFAULT = frozenset((BlockKind.PARAGRAPH, BlockKind.QUOTE))
+"""The kinds duplicate rules compare unless a reader's ``compare`` setting names others."""
 
 
 @dataclass(frozen=True)
@@ -107,11 +153,17 @@ class Document:
     headline: Block | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     record: str | None = None
+    compare: frozenset[BlockKind] = COMPARED_BY_DEFAULT
+    """The block kinds duplicate rules compare in this document (a reader's ``compare``)."""
 
     @property
     def prose(self) -> tuple[Block, ...]:
-        """The blocks that are body prose (everything but headings)."""
-        return tuple(b for b in self.blocks if b.kind is not BlockKind.HEADING)
+        """The blocks that are body prose: no headings, captions, contents, code or markup."""
+        return tuple(b for b in self.blocks if b.kind in PROSE_KINDS)
+
+    def comparable(self) -> tuple[Block, ...]:
+        """The blocks duplicate rules compare: those of the kinds in ``compare``."""
+        return tuple(b for b in self.blocks if b.kind in self.compare)
 
 
 @dataclass(frozen=True)
@@ -174,6 +226,8 @@ class Violation:
     fingerprint: str = ""
     similarity: float | None = None
     """Similarity (0-100) to the related copy for near duplicates; ``None`` when exact."""
+    record: str | None = None
+    """The record of a multi-document file the finding is in (see ``Document.record``)."""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -262,3 +316,5 @@ class Result:
     """Internal errors (a rule or plugin that failed), one line each."""
     warnings: tuple[str, ...] = ()
     """Problems that did not change the findings (a cache that could not be used)."""
+    skipped: tuple[str, ...] = ()
+    """Paths named as targets that were not checked (no reader, not a regular file)."""

@@ -44,8 +44,8 @@ def frozen() -> Iterator[None]:
     """Freeze every object alive now until the block ends: for a pass over what is kept.
 
     The corpus pass only reads the signatures the document pass kept, but its own
-    short-lived objects start collections that walk all of them: 2 of its 14 s at
-    100,000 articles.
+    short-lived objects start collections that walk all of them, a large share of its
+    time in a big corpus.
     """
     if not gc.isenabled():
         yield

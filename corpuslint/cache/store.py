@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS files (
 """
 # The keys and outcome of each entry, apart from the small columns above: a run over a
 # few files reads every entry's size and timestamp, and with the blobs in the same rows
-# that scan read the whole database (900 MB at 100k articles), not 15 MB.
+# that scan would read the whole database, not just these small columns.
 _BLOBS = """
 CREATE TABLE IF NOT EXISTS blobs (
     id INTEGER PRIMARY KEY,
@@ -268,7 +268,7 @@ class Cache:
         """Every entry of these settings: path -> (path, size, mtime, display, rowid).
 
         The rows as SQLite gives them, without the digest (``digest`` fetches one): a
-        pre-commit run reads 100,000 entries, 0.11 s this way against 0.13-0.16 s.
+        pre-commit run reads every entry, and building objects for them costs more.
         """
         if self._db is None:
             return {}
@@ -326,7 +326,7 @@ class Cache:
 
         Written after runs that saw the whole corpus; a later run over a few targets
         finds the cached files sharing a key with them by binary search, instead of
-        reading every file's keys (two hundred megabytes at 100k articles). Each key's
+        reading every file's keys (hundreds of megabytes in a large corpus). Each key's
         low bits are replaced by the number of the entry holding it, so sorted values
         hold both (see :func:`_index_values`). They are sorted and written in runs of
         ``_RUN`` as they are read, so the index costs 16 MB of memory and can be
@@ -381,8 +381,8 @@ class Cache:
     def key_index_meanwhile(self) -> Iterator[None]:
         """Write the key index, if due, in a thread while the block runs; wait for it after.
 
-        The corpus pass keeps one core busy judging and leaves the other mostly idle:
-        at 100k articles the index took 2.5 s of wall time after it. The block must
+        The corpus pass keeps one core busy judging and leaves the other mostly idle,
+        so the index is written there instead of after it. The block must
         not use the cache. If it raises, the index is given up.
         """
         if not self.index_due or self._db is None:
@@ -557,8 +557,8 @@ _CACHE_ERRORS = (sqlite3.Error, OSError, DamagedEntry, codec.DecodeError)
 def _sealed(payload: bytes) -> bytes:
     """``payload`` behind its 8-byte checksum.
 
-    Not compressed: zlib at its fastest level cost 110 us per article (11 s of a cold
-    run over 100k articles) for a fifth less space, as keys and sketches are random.
+    Not compressed: even zlib's fastest level costs a large share of a cold run for
+    little space saved, as keys and sketches are random.
     """
     return xxhash.xxh3_64_digest(payload) + payload
 
@@ -649,8 +649,8 @@ def _save_index(path: Path, arrays: Iterable[NDArray[np.int64]]) -> None:
 def _write_arrays(path: Path, arrays: Iterable[NDArray[Any]]) -> None:
     """Arrays one after another in ``.npy`` format, in one file that can be memory-mapped.
 
-    Not ``.npz``: numpy reads a zip member whole, and a run over five files then read
-    the 260 MB index of 100,000 articles to binary-search it for a few hundred keys.
+    Not ``.npz``: numpy reads a zip member whole, so a run over five files would read
+    the whole index to binary-search it for a few hundred keys.
     """
     # A new file (O_EXCL), never a link's target (O_NOFOLLOW).
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)

@@ -63,8 +63,8 @@ class KeyIndex:
     def extend(self, keys: Sequence[bytes], first: int = 0) -> None:
         """:meth:`add` the keys of signatures ``first``, ``first + 1`` and on, in one go.
 
-        Per signature, ``add`` costs two Python calls: 2 s for the million paragraphs
-        of 100k articles, where this takes a tenth of that.
+        Per signature, ``add`` costs two Python calls; this costs a few numpy calls
+        per batch.
         """
         self._growing()
         for start in range(0, len(keys), _CHUNK):
@@ -109,7 +109,7 @@ class KeyIndex:
             return
 
         # Sorting all keys at once would hold their order (8 bytes a key) and the sort's
-        # buffer besides them: 270 MB at 100k articles, at the run's peak of memory. So
+        # buffer besides them, at the run's peak of memory. So
         # each key range is sorted on its own, the next ones in two threads while the
         # caller judges this one's groups: numpy sorts without the GIL, and the judging
         # is Python on one core.
@@ -222,7 +222,7 @@ def _repeats(keys: NDArray[np.int64], order: NDArray[np.intp]) -> NDArray[np.int
     """Positions in sorted order whose key equals the next one's: the repeated keys.
 
     Worked out a slice at a time: the sorted keys whole would be another array as long
-    as ``keys`` (185 MB at 100k articles) at the run's peak of memory.
+    as ``keys`` at the run's peak of memory.
     """
     equal = np.empty(max(0, len(order) - 1), dtype=bool)
     for start in range(0, len(equal), _SLICE):
@@ -234,7 +234,8 @@ def _repeats(keys: NDArray[np.int64], order: NDArray[np.intp]) -> NDArray[np.int
 def sorted_distinct(values: NDArray[np.integer]) -> NDArray[np.integer]:
     """``np.unique(values)``, without its check for a masked array.
 
-    numpy 2's ``unique`` imports ``numpy.ma`` for that check: 10-15 ms of a pre-commit run.
+    numpy 2's ``unique`` imports ``numpy.ma`` for that check, a noticeable share of a
+    pre-commit run.
     """
     ordered = np.sort(values)
     if len(ordered) < 2:

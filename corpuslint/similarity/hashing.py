@@ -144,7 +144,7 @@ def _near_keys(texts: Sequence[str], bands: int, rows: int) -> list[tuple[bytes,
     used = signature[:, : bands * rows].reshape(len(texts), bands, rows)
     # One band's key: its rows weighted by distinct odd multipliers (wrapping uint64
     # arithmetic), offset by the band's own seed and mixed once. Mixing after every row
-    # cost six passes: 40 % of the time of this function.
+    # cost six passes, most of the time of this function.
     combined = (used * _row_weights(rows)).sum(axis=2, dtype=np.uint64) + _band_seeds(bands)
     keys = (_mix(combined) & np.uint64(MASK)).astype(np.int64).tobytes()  # 63 bits: positive
     nibbles = (signature & np.uint64(0xF)).astype(np.uint8)

@@ -44,7 +44,7 @@ def _init_worker(plan: Plan) -> None:
     gc.freeze()
     _WORKER.append(Checker(plugins.load(), plan))
     # The time budget's handler stays for the worker's life (each file's own ``handler``
-    # then finds it in place): installing it for every file was 1.6 % of a worker's time.
+    # then finds it in place): installing it for every file is a measurable share of a worker's time.
     _WORKER_BUDGET.enter_context(budget.handler(plan.rule_timeout))
 
 
@@ -97,8 +97,8 @@ class _Pool(multiprocessing.pool.Pool):
     """A process pool whose worker handler does not wake up for every result.
 
     CPython's handler thread also waits on the result pipe, so while results wait
-    there for the result thread it spins: 1.8 s of the parent's CPU (holding the GIL)
-    in a run over 100k articles. It still wakes when a worker exits (through the
+    there for the result thread it spins, taking the parent's CPU (and the GIL) from
+    the work. It still wakes when a worker exits (through the
     worker's sentinel) and when the pool is closed or terminated (its notifier).
     """
 

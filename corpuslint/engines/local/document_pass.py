@@ -44,7 +44,7 @@ def _init_worker(plan: Plan) -> None:
     gc.freeze()
     _WORKER.append(Checker(plugins.load(), plan))
     # The time budget's handler stays for the worker's life (each file's own ``handler``
-    # then finds it in place): installing it for every file is a measurable share of a worker's time.
+    # then finds it in place): installing it for every file costs a share of the worker.
     _WORKER_BUDGET.enter_context(budget.handler(plan.rule_timeout))
 
 

@@ -145,7 +145,16 @@ def main() -> None:
     "output_format",
     default="text",
     show_default=True,
-    help="Output format: text, full, json, sarif, github or junit (see `corpuslint plugins`).",
+    help="Output format: text, full, json, sarif, github, gitlab, rdjson or junit"
+    " (see `corpuslint plugins`).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text and full formats: auto colours a terminal (NO_COLOR and"
+    " FORCE_COLOR are honoured).",
 )
 @click.option(
     "--select", help="Comma-separated rule codes or prefixes to run (replaces the configured set)."
@@ -180,7 +189,8 @@ def main() -> None:
 @click.option(
     "--statistics",
     is_flag=True,
-    help="Print the number of findings per rule instead of the findings.",
+    help="Print the number of findings per rule and of files checked instead of the"
+    " findings (as data in the json and sarif formats).",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option(
@@ -220,6 +230,7 @@ def main() -> None:
 def check_command(
     paths: tuple[str, ...],
     output_format: str,
+    color: str,
     select: str | None,
     ignore: str | None,
     extend_select: str | None,
@@ -256,6 +267,7 @@ def check_command(
             hint = did_you_mean(output_format, registry.formatters)
             names = ", ".join(sorted(registry.formatters))
             _fail(f"unknown format {output_format!r}{hint} (choose from {names})")
+        _check_codes(registry, select=select, ignore=ignore, extend_select=extend_select)
         overrides = Overrides(
             select=_codes(select),
             ignore=_codes(ignore) or (),
@@ -282,8 +294,9 @@ def check_command(
             console.line(f"Recorded {count} finding(s) in baseline {write_baseline}")
             sys.exit(2 if result.errors else 0)
         formatter = formatter_cls(registry.rules)
-        text = _statistics(result, output_format) if statistics else formatter.format(result)
-        _write(text, output_file)
+        formatter.color = output_file is None and _color(color)
+        text = formatter.statistics(result) if statistics else formatter.format(result)
+        _write(text, output_file, formatter.color)
         for warning in result.warnings:
             console.warning(warning)
         for error in result.errors:
@@ -331,23 +344,36 @@ def _check_on_ray(
     )
 
 
-def _statistics(result: Any, output_format: str) -> str:
-    counts: dict[tuple[str, str], int] = {}
-    for v in result.violations:
-        counts[(v.code, v.rule)] = counts.get((v.code, v.rule), 0) + 1
-    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    if output_format == "json":
-        import json
+def _color(choice: str) -> bool:
+    """Whether to colour stdout for ``--color choice`` (see ``corpuslint.report.color``)."""
+    from corpuslint.report.color import enabled
 
-        data = [{"code": c, "rule": r, "count": n} for (c, r), n in rows]
-        return json.dumps(data, indent=2) + "\n"
-    return "".join(f"{n:>6}  {c}  {r}\n" for (c, r), n in rows)
+    try:
+        is_tty = sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stdout
+        is_tty = False
+    return enabled(choice, is_tty, os.environ)
 
 
-def _write(text: str, output_file: Path | None) -> None:
+def _check_codes(registry: plugins.Registry, **options: str | None) -> None:
+    """Refuse unknown rule codes in ``--select``/``--ignore``/``--extend-select``, naming the option.
+
+    The same codes in the configuration are checked when the run is planned, with the
+    configuration file named instead.
+    """
+    from corpuslint.run.selection import expand
+
+    for name, value in options.items():
+        codes = _codes(value)
+        if codes:
+            expand(codes, registry.rules, f"command line: --{name.replace('_', '-')}")
+
+
+def _write(text: str, output_file: Path | None, color: bool = False) -> None:
     if output_file is None:
         try:
-            click.echo(text, nl=False)
+            # click strips ANSI sequences from a stream that is not a terminal unless told.
+            click.echo(text, nl=False, color=color or None)
             sys.stdout.flush()
         except OSError as exc:  # stdout on a full disk or a closed pipe
             _fail(f"cannot write the report to stdout: {exc.strerror or exc}")

@@ -100,9 +100,16 @@ class Rule:
         text: str,
         related: Iterable[Location] = (),
         similarity: float | None = None,
+        record: str | None = None,
     ) -> Violation:
-        """Build a finding of this rule; ``text`` is what its fingerprint is made of."""
+        """Build a finding of this rule; ``text`` is what its fingerprint is made of.
+
+        ``record`` names the record of a multi-document file (JSONL, Parquet) the finding
+        is in; by default the record of ``document``.
+        """
         path = document if isinstance(document, str) else document.path
+        if record is None and not isinstance(document, str):
+            record = document.record
         return Violation(
             code=self.code,
             rule=self.name,
@@ -113,6 +120,7 @@ class Rule:
             related=tuple(related),
             fingerprint=fingerprint(self.code, path, text),
             similarity=similarity,
+            record=record,
         )
 
     def notice(self, document: Document, message: str) -> Notice:

@@ -65,4 +65,5 @@ class CorpusDuplicateHeadline(CorpusRule):
                     f"Headline also used by {original.path} ({original.place})",
                     text=copy.text,
                     related=[Location(original.path, original.span.line, original.span.column)],
+                    record=copy.record,
                 )

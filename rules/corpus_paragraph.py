@@ -318,4 +318,5 @@ class CorpusDuplicateParagraph(CorpusRule):
             text=copy.text,
             related=[Location(original.path, original.span.line, original.span.column)],
             similarity=similarity,
+            record=copy.record,
         )

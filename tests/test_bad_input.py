@@ -15,7 +15,7 @@ from tests.helpers import LONG_A, LONG_B, Run, article, paragraphs, write
 
 CLI = Callable[..., Run]
 GOOD = {"good.txt": paragraphs("Good Headline", "Good Headline", "By Jane Doe", LONG_A)}
-GOOD_FINDING = "good.txt:3:1: CL201 Headline repeated (first at line 1)"
+GOOD_FINDING = "good.txt:3:1: CL201 [error] Headline repeated (first at line 1)"
 
 
 def check_folder(cli: CLI) -> Run:
@@ -30,33 +30,34 @@ def check_folder(cli: CLI) -> Run:
         pytest.param(
             "binary.txt",
             b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-            "binary.txt:1:1: CL001 binary file (contains NUL bytes), not text",
+            "binary.txt:1:1: CL001 [error] binary file (contains NUL bytes), not text",
             id="binary",
         ),
         pytest.param(
             "latin1.txt",
             "Headline\n\nLe café est fermé depuis des années.\n".encode("latin-1"),
-            "latin1.txt:3:7: CL001 not valid UTF-8: byte 0xe9 at line 3, column 7"
+            "latin1.txt:3:7: CL001 [error] not valid UTF-8: byte 0xe9 at line 3, column 7"
             " (corpuslint reads UTF-8; convert the file, e.g. with iconv)",
             id="latin-1",
         ),
         pytest.param(
             "bad.md",
             "---\ntitle: [unclosed\n---\n\nBody text.\n",
-            "bad.md:2:17: CL001 malformed YAML front matter: expected ',' or ']',"
+            "bad.md:2:17: CL001 [error] malformed YAML front matter: expected ',' or ']',"
             " but got '<stream end>'",
             id="malformed-yaml",
         ),
         pytest.param(
             "bad.md",
             "---\ntitle: x\n  - nested: [\n---\n",
-            "bad.md:3:11: CL001 malformed YAML front matter: mapping values are not allowed here",
+            "bad.md:3:11: CL001 [error] malformed YAML front matter: mapping values are not"
+            " allowed here",
             id="malformed-yaml-indent",
         ),
         pytest.param(
             "open.md",
             "---\ntitle: never closed\n\nBody text.\n",
-            "open.md:1:1: CL001 YAML front matter opened on line 1 is never closed",
+            "open.md:1:1: CL001 [error] YAML front matter opened on line 1 is never closed",
             id="unclosed-front-matter",
         ),
     ],
@@ -102,7 +103,7 @@ def test_huge_single_line_file(project: Path, cli: CLI) -> None:
     # One 50 MB paragraph: read, compared with nothing, and reported as unattributed.
     assert run.stdout.splitlines() == [
         GOOD_FINDING,
-        "huge.txt:1:1: CL301 No attribution: no byline, author or source credit found",
+        "huge.txt:1:1: CL301 [error] No attribution: no byline, author or source credit found",
     ]
 
 
@@ -110,7 +111,7 @@ def test_folder_without_supported_files(project: Path, cli: CLI) -> None:
     write(project, {**GOOD, "assets/logo.png": b"\x89PNG", "assets/notes.csv": "a,b\n"})
     run = cli("check", "assets", "good.txt", "--no-cache")
     assert run.findings() == ["assets:1:1: CL001", "good.txt:3:1: CL201"]
-    assert "assets:1:1: CL001 no files to check in this folder (" in run.stdout
+    assert "assets:1:1: CL001 [error] no files to check in this folder (" in run.stdout
     assert run.exit_code == 1
 
 
@@ -118,7 +119,7 @@ def test_named_file_without_reader(project: Path, cli: CLI) -> None:
     write(project, {**GOOD, "data.csv": "a,b\n"})
     run = cli("check", "data.csv", "good.txt", "--no-cache")
     assert run.stdout.splitlines() == [
-        "data.csv:1:1: CL001 no reader for .csv; skipped",
+        "data.csv:1:1: CL001 [error] no reader for .csv; skipped",
         GOOD_FINDING,
     ]
 
@@ -127,7 +128,7 @@ def test_missing_file(project: Path, cli: CLI) -> None:
     write(project, GOOD)
     run = cli("check", "gone.txt", "good.txt", "--no-cache")
     assert run.stdout.splitlines() == [
-        "gone.txt:1:1: CL001 no such file or directory",
+        "gone.txt:1:1: CL001 [error] no such file or directory",
         GOOD_FINDING,
     ]
 
@@ -150,7 +151,8 @@ def test_unreadable_file(project: Path, cli: CLI, monkeypatch: pytest.MonkeyPatc
         run = check_folder(cli)
     finally:
         secret.chmod(0o644)
-    assert "secret.txt:1:1: CL001 cannot read file: Permission denied" in run.stdout.splitlines()
+    expected = "secret.txt:1:1: CL001 [error] cannot read file: Permission denied"
+    assert expected in run.stdout.splitlines()
     assert run.exit_code == 1
 
 
@@ -159,14 +161,16 @@ def test_symlink_loop(project: Path, cli: CLI) -> None:
     (project / "loop.txt").symlink_to("loop.txt")
     run = check_folder(cli)
     loop = [line for line in run.stdout.splitlines() if line.startswith("loop.txt")]
-    assert loop == ["loop.txt:1:1: CL001 cannot read file: Too many levels of symbolic links"]
+    assert loop == [
+        "loop.txt:1:1: CL001 [error] cannot read file: Too many levels of symbolic links"
+    ]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_fifo_in_the_tree_is_skipped_not_read(project: Path, cli: CLI) -> None:
     write(project, GOOD)
     os.mkfifo(project / "pipe.txt")  # reading it would block forever
-    expected = "pipe.txt:1:1: CL001 not a regular file (FIFO, device or socket); skipped"
+    expected = "pipe.txt:1:1: CL001 [error] not a regular file (FIFO, device or socket); skipped"
     run = check_folder(cli)
     assert expected in run.stdout.splitlines()
     named = cli("check", "pipe.txt", "good.txt", "--no-cache")
@@ -190,7 +194,7 @@ def test_crashing_reader_is_a_finding_on_its_file_not_a_traceback(
     monkeypatch.setattr(markdown, "parse_markdown", broken)
     write(project, {**GOOD, "a.md": "# Title\n"})
     run = check_folder(cli)
-    expected = "a.md:1:1: CL001 cannot read file: reader MarkdownReader (markdown) failed:"
+    expected = "a.md:1:1: CL001 [error] cannot read file: reader MarkdownReader (markdown) failed:"
     assert f"{expected} RuntimeError: boom" in run.stdout.splitlines()
     assert "internal error" not in run.output
     assert run.exit_code == 1

@@ -14,8 +14,8 @@ from tests.helpers import LONG_A, LONG_B, LONG_C, LONG_D, Run, article, paragrap
 CLI = Callable[..., Run]
 HEADLINE = "Kremlin Signals Openness for Trump-Putin Meeting Amid Ukraine War Discussions"
 SEED_LINES = [
-    "seed.txt:3:1: CL201 Headline repeated (first at line 2)",
-    "seed.txt:12:1: CL101 5 paragraphs (lines 12-17) repeat lines 6-11",
+    "seed.txt:3:1: CL201 [error] Headline repeated (first at line 2)",
+    "seed.txt:12:1: CL101 [error] 5 paragraphs (lines 12-17) repeat lines 6-11",
 ]
 
 
@@ -81,6 +81,8 @@ def test_json_has_exactly_the_documented_fields(seed: Path, cli: CLI) -> None:
         "rule",
         "severity",
         "message",
+        "record",
+        "excerpt",
         "related",
         "fingerprint",
     ]
@@ -98,6 +100,8 @@ def test_json_has_exactly_the_documented_fields(seed: Path, cli: CLI) -> None:
         "rule": "duplicate-headline",
         "severity": "error",
         "message": "Headline repeated (first at line 2)",
+        "record": None,
+        "excerpt": HEADLINE,
         "related": [{"path": "seed.txt", "line": 2, "column": 1}],
     }
     assert (block["code"], block["rule"], block["line"], block["end_line"]) == (
@@ -221,6 +225,7 @@ def test_statistics(project: Path, seed: Path, cli: CLI) -> None:
         "     2  CL201  duplicate-headline\n"
         "     1  CL101  duplicate-paragraph\n"
         "     1  CL301  missing-attribution\n"
+        "Files: 2 checked, 2 with findings, 0 skipped\n"
     )
     assert run.exit_code == 1
 

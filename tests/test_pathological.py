@@ -76,7 +76,7 @@ def test_a_20_mb_paragraph(project: Path) -> None:
     done = corpuslint(project, timeout=120)
     assert (done.code, done.stdout.splitlines()) == (
         1,
-        ["big.txt:9:1: CL101 Paragraph repeats the paragraph at line 7"],
+        ["big.txt:9:1: CL101 [error] Paragraph repeats the paragraph at line 7"],
     ), done.stderr
     assert done.peak_mb < 2500  # measured: 1.3 GB, 60 times the text (reader and CL102)
 
@@ -87,7 +87,7 @@ def test_200k_tiny_paragraphs(project: Path) -> None:
     done = corpuslint(project, timeout=120)
     assert (done.code, done.stdout.splitlines()) == (
         1,
-        ["tiny.md:400007:1: CL101 Paragraph repeats the paragraph at line 400005"],
+        ["tiny.md:400007:1: CL101 [error] Paragraph repeats the paragraph at line 400005"],
     ), done.stderr
     assert done.peak_mb < 1200  # measured: 450 MB
 
@@ -100,8 +100,9 @@ def test_200k_identical_lines_are_one_finding(project: Path) -> None:
     assert (done.code, done.stdout.splitlines()) == (
         1,
         [
-            "same.txt:1:1: CL301 No attribution: no byline, author or source credit found",
-            "same.txt:2:1: CL101 199999 paragraphs (lines 2-200000) repeat the paragraph at line 1",
+            "same.txt:1:1: CL301 [error] No attribution: no byline, author or source credit found",
+            "same.txt:2:1: CL101 [error] 199999 paragraphs (lines 2-200000) repeat the"
+            " paragraph at line 1",
         ],
     ), done.stderr
     assert "same.txt: CL101 near duplicates not checked: 200000 comparable paragraphs" in (
@@ -130,6 +131,6 @@ def test_markdown_nested_200k_deep(project: Path) -> None:
     done = corpuslint(project, timeout=120)
     assert (done.code, done.stdout.splitlines()) == (
         1,
-        ["deep.md:15:1: CL101 Paragraph repeats the paragraph at line 13"],
+        ["deep.md:15:1: CL101 [error] Paragraph repeats the paragraph at line 13"],
     ), done.stderr
     assert done.peak_mb < 800

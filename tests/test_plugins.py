@@ -33,7 +33,7 @@ class ShoutingHeadline(DocumentRule):
 
     ## Example
     ```text
-    a.txt:1:1: XT100 Headline in capitals
+    a.txt:1:1: XT100 [error] Headline in capitals
     ```
 
     ## Options
@@ -108,7 +108,7 @@ def test_plugin_rule_runs_and_is_listed(
     write(project, {"a.txt": paragraphs("LOUD HEADLINE", "LOUD HEADLINE", LONG_A)})
     run = cli("check", "a.txt", "--no-cache")
     assert run.findings() == ["a.txt:1:1: CL301", "a.txt:1:1: XT100", "a.txt:3:1: CL201"]
-    assert "a.txt:1:1: XT100 Headline in capitals" in run.stdout.splitlines()
+    assert "a.txt:1:1: XT100 [error] Headline in capitals" in run.stdout.splitlines()
     assert cli("check", "a.txt", "--select", "XT", "-q").findings() == ["a.txt:1:1: XT100"]
 
     listing = cli("plugins").stdout.splitlines()

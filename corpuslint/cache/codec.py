@@ -77,6 +77,7 @@ def encode(outcome: FileOutcome) -> bytes:
             [[r.path, r.line, r.column] for r in v.related],
             v.fingerprint,
             v.similarity,
+            v.record,
         ]
         for v in outcome.violations
     ]
@@ -178,8 +179,8 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
 
 
 def _violation(value: Any) -> Violation:
-    code, rule, severity, message, path, *span, related, fingerprint, similarity = _items(
-        value, 12, "a violation"
+    code, rule, severity, message, path, *span, related, fingerprint, similarity, record = (
+        _items(value, 13, "a violation")
     )
     if similarity is not None and (
         type(similarity) not in (int, float) or not 0 <= similarity <= 100
@@ -195,6 +196,7 @@ def _violation(value: Any) -> Violation:
         tuple(_location(r) for r in _items(related, None, "related places")),
         _str(fingerprint, "a fingerprint"),
         None if similarity is None else float(similarity),
+        None if record is None else _str(record, "a record"),
     )
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 from corpuslint.model import Result, Violation
 from corpuslint.readers.base import ReadError, decode, split_lines
 from corpuslint.report.base import Formatter
+from corpuslint.report.color import DIM, Painter
 from corpuslint.report.escape import safe_chars, terminal_safe
+from corpuslint.report.text import line as text_line
 
 WIDTH = 88
 """Display cells of source text shown per line; longer lines are cut around the finding."""
@@ -149,13 +151,13 @@ class FullFormatter(Formatter):
 
     def format(self, result: Result) -> str:
         sources = SourceLines()
+        painter = Painter(self.color)
         blocks: list[str] = []
         for v in result.violations:
-            head = f"{v.path}:{v.span.line}:{v.span.column}: {v.code} {v.message}"
-            lines = [terminal_safe(head)]
+            lines = [text_line(v, painter)]
             source = sources.get(v.path)
             if source is not None:
                 lines.extend(excerpt(v, source))
-            lines.extend(related_lines(v))
+            lines.extend(painter.paint(line, DIM) for line in related_lines(v))
             blocks.append("\n".join(lines) + "\n")
         return "\n".join(blocks)

@@ -203,3 +203,11 @@ class SarifFormatter(Formatter):
 
     def format(self, result: Result) -> str:
         return json_text(sarif_log(result, self.rules))
+
+    def statistics(self, result: Result) -> str:
+        """The SARIF log with the statistics as the run's ``properties.statistics``."""
+        from corpuslint.report.statistics import statistics
+
+        log = sarif_log(result, self.rules)
+        log["runs"][0]["properties"] = {"statistics": statistics(result)}
+        return json_text(log)

@@ -81,6 +81,7 @@ class Run:
             tuple(s.display for s in targets),
             tuple(collected.errors),
             tuple(collected.warnings),
+            tuple(skip.display for skip in skipped),
         )
 
 

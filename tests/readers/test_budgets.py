@@ -102,7 +102,7 @@ def test_file_over_max_file_mb_is_refused_before_reading(
         handle.truncate(4 << 30)  # sparse: reading it would take 4 GB of memory
     run = cli("check", name, "--no-cache")
     message = (
-        f"{name}:1:1: CL001 file is 4096 MB, over max-file-mb (1 MB); not read"
+        f"{name}:1:1: CL001 [error] file is 4096 MB, over max-file-mb (1 MB); not read"
         f" (raise [tool.corpuslint.{fmt}] max-file-mb to check it)"
     )
     assert run.stdout.splitlines() == [message]

@@ -30,7 +30,7 @@ def test_impossible_date_in_front_matter_is_a_finding_at_its_line(project: Path,
     write(project, {**GOOD, "old.md": DATE_TYPO})
     run = cli("check", ".", "--no-cache")
     assert run.stdout.splitlines() == [
-        "old.md:3:7: CL001 malformed YAML front matter: '2024-13-01' is not a valid date or"
+        "old.md:3:7: CL001 [error] malformed YAML front matter: '2024-13-01' is not a valid date or"
         " time (month must be in 1..12)"
     ]
     assert "internal error" not in run.output
@@ -70,7 +70,7 @@ def test_a_reader_raising_anything_is_a_finding_not_an_internal_error(
     write(project, {"a.txt": article(LONG_A), "b.md": "# Title\n\n" + LONG_B + "\n"})
     run = cli("check", ".", "--no-cache")
     assert run.stdout.splitlines()[0] == (
-        "a.txt:1:1: CL001 cannot read file: reader TextReader (text) failed:"
+        "a.txt:1:1: CL001 [error] cannot read file: reader TextReader (text) failed:"
         " RecursionError: maximum recursion depth exceeded"
     )
     assert "internal error" not in run.output

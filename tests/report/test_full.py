@@ -25,9 +25,10 @@ def test_end_to_end_shows_source_carets_and_other_copy(article: Path) -> None:
     assert code == 1
     blocks = output.split("\n\n")
     assert [b.splitlines()[0] for b in blocks] == [
-        "news/parks.txt:1:1: CL301 No attribution: no byline, author or source credit found",
-        "news/parks.txt:2:1: CL201 Headline repeated (first at line 1)",
-        "news/parks.txt:5:1: CL101 Paragraph repeats the paragraph at line 3",
+        "news/parks.txt:1:1: CL301 [error] No attribution: no byline, author or source"
+        " credit found",
+        "news/parks.txt:2:1: CL201 [error] Headline repeated (first at line 1)",
+        "news/parks.txt:5:1: CL101 [error] Paragraph repeats the paragraph at line 3",
     ]
     headline = blocks[1].splitlines()
     assert headline[1:] == [
@@ -58,7 +59,7 @@ def test_missing_undecodable_and_special_files_print_no_excerpt(
     for path in ("missing.txt", "latin1.txt", "binary.txt", "folder.txt", ""):
         found = violation(path=path, span=Span(1, 1, 1, 4), related=(Location("b.txt", 3),))
         assert render(registry, found).splitlines() == [
-            f"{path}:1:1: CL101 Paragraph repeats line 3",
+            f"{path}:1:1: CL101 [error] Paragraph repeats line 3",
             "  = other copy: b.txt:3:1",
         ]
 

@@ -60,7 +60,7 @@ def test_repeated_paragraph_is_one_finding_through_the_cli(project: Path, cli: C
     write(project, {"a.txt": paragraphs("Headline", LONG_A, LONG_A, LONG_A, LONG_A, LONG_B)})
     run = cli("check", "--select", "CL101", "--no-cache")
     assert run.stdout.splitlines() == [
-        "a.txt:5:1: CL101 3 paragraphs (lines 5-9) repeat the paragraph at line 3"
+        "a.txt:5:1: CL101 [error] 3 paragraphs (lines 5-9) repeat the paragraph at line 3"
     ]
     (project / "corpuslint.toml").write_text("[rules.duplicate-paragraph]\nmerge-runs = false\n")
     unmerged = cli("check", "--select", "CL101", "--no-cache").findings()

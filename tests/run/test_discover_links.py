@@ -96,7 +96,9 @@ def test_symlink_loops_are_warnings_and_the_run_goes_on(project: Path, cli: CLI)
     (project / "spin").symlink_to(project / "spin")
     run = cli("check", "spin", ".")
     assert run.exit_code == 1, run.output  # loop.md is a corpus file that cannot be read
-    assert run.stdout == "loop.md:1:1: CL001 cannot read file: Too many levels of symbolic links\n"
+    assert run.stdout == (
+        "loop.md:1:1: CL001 [error] cannot read file: Too many levels of symbolic links\n"
+    )
     assert run.stderr.count("corpuslint: warning: spin: symlink loop; skipped") == 1
     assert "internal error" not in run.stderr
 

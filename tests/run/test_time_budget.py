@@ -175,8 +175,9 @@ def test_hanging_rules_are_stopped_named_and_the_run_goes_on(
     assert errors(done.stderr) == EXPECTED_ERRORS
     assert "Traceback" not in done.stderr
     found = done.stdout.splitlines()
-    assert "repeat.txt:3:1: CL201 Headline repeated (first at line 1)" in found
-    assert "pair2.txt:3:1: XS200 Shared paragraph" in found  # the other groups were compared
+    assert "repeat.txt:3:1: CL201 [error] Headline repeated (first at line 1)" in found
+    # the other groups were compared
+    assert "pair2.txt:3:1: XS200 [error] Shared paragraph" in found
     headlines = sorted(line.split(":")[0] for line in found if "XS100" in line)
     assert "slow-check.txt" not in headlines
     assert len(headlines) == 6 + padding  # every other file
@@ -191,8 +192,8 @@ def test_a_timed_out_outcome_is_not_cached(slow_project: tuple[Path, Path]) -> N
     marker.unlink()  # the machine is no longer busy: the rules now finish
     done = run_slow(root, site, "--jobs", "1", marker=marker)
     assert done.returncode == 1, done.stderr
-    assert "slow-check.txt:1:1: XS100 Headline seen" in done.stdout.splitlines()
-    assert "hang2.txt:3:1: XS200 Shared paragraph" in done.stdout.splitlines()
+    assert "slow-check.txt:1:1: XS100 [error] Headline seen" in done.stdout.splitlines()
+    assert "hang2.txt:3:1: XS200 [error] Shared paragraph" in done.stdout.splitlines()
 
 
 SLEEPY_RULE = '''

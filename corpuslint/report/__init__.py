@@ -17,8 +17,10 @@ def corpuslint_formatters() -> Sequence[type[Formatter]]:
     """The built-in output formats."""
     from corpuslint.report.full import FullFormatter
     from corpuslint.report.github import GithubFormatter
+    from corpuslint.report.gitlab import GitlabFormatter
     from corpuslint.report.json import JsonFormatter
     from corpuslint.report.junit import JunitFormatter
+    from corpuslint.report.rdjson import RdjsonFormatter
     from corpuslint.report.sarif import SarifFormatter
     from corpuslint.report.text import TextFormatter
 
@@ -28,6 +30,8 @@ def corpuslint_formatters() -> Sequence[type[Formatter]]:
         JsonFormatter,
         SarifFormatter,
         GithubFormatter,
+        GitlabFormatter,
+        RdjsonFormatter,
         JunitFormatter,
     ]
 

@@ -196,7 +196,8 @@ def main() -> None:
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Hide the findings recorded in this baseline file; show only new ones.",
+    help="Hide the findings recorded in this baseline file; show only new ones"
+    " [default: the configured `baseline`].",
 )
 @click.option(
     "--write-baseline",
@@ -274,7 +275,8 @@ def check_command(
             extend_select=_codes(extend_select) or (),
             jobs=_capped_jobs(jobs or config.jobs, "--jobs" if jobs else config.where()),
             cache=False if no_cache else None,
-            baseline=baseline,
+            # Writing a baseline records every finding, whatever baseline is in force.
+            baseline=None if write_baseline is not None else baseline or _configured(config),
         )
         if engine == "ray":
             result = _check_on_ray(paths, config, registry, overrides, address, workers, block_mb)
@@ -305,6 +307,17 @@ def check_command(
             _summary(result)
         code = exit_code(result, Severity.parse(fail_on or config.fail_on))
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _configured(config: Config) -> Path | None:
+    """The configured baseline; one that does not exist yet hides nothing (with a note)."""
+    if config.baseline is None or config.baseline.exists():
+        return config.baseline
+    console.note(
+        f"{config.where()}: baseline {config.baseline} does not exist yet: every finding"
+        " shows (record them with --write-baseline)"
+    )
+    return None
 
 
 def _capped_jobs(jobs: int | None, where: str) -> int | None:

@@ -26,12 +26,64 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_NAMES = ("corpuslint.toml", ".corpuslint.toml", "pyproject.toml")
-LIST_KEYS = ("include", "exclude", "select", "ignore", "extend-select", "extend-ignore")
+LIST_KEYS = (
+    "include",
+    "exclude",
+    "extend-exclude",
+    "select",
+    "ignore",
+    "extend-select",
+    "extend-ignore",
+)
 TABLE_KEYS = ("per-file-ignores", "severity", "rules")
-SCALAR_KEYS = ("fail-on", "jobs", "cache", "rule-timeout", "follow-external-links")
-PATTERN_KEYS = ("include", "exclude")
+SCALAR_KEYS = ("fail-on", "jobs", "cache", "rule-timeout", "follow-external-links", "baseline")
+PATTERN_KEYS = ("include", "exclude", "extend-exclude")
 """List keys whose entries are gitignore-style patterns, parsed when the file is read."""
 DEFAULT_RULE_TIMEOUT = 60.0  # seconds; generous, because a slow machine must not fail a run
+
+_META_FILES = (
+    "README",
+    "LICENSE",
+    "LICENCE",
+    "COPYING",
+    "CHANGELOG",
+    "CHANGES",
+    "CONTRIBUTING",
+    "CODE_OF_CONDUCT",
+    "SECURITY",
+    "SUPPORT",
+    "AUTHORS",
+)
+
+
+def _any_case(name: str) -> tuple[str, ...]:
+    """Patterns for a file name as written in upper, lower or title case, with any suffix."""
+    spellings = dict.fromkeys((name, name.lower(), name.title()))
+    return tuple(p for s in spellings for p in (s, f"{s}.*"))
+
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    # Dependencies, virtual environments and build output: other people's text or copies.
+    "node_modules/",
+    ".venv/",
+    "venv/",
+    ".tox/",
+    ".nox/",
+    "site-packages/",
+    "vendor/",
+    "_site/",
+    # Repository furniture: meta files and the forge's templates are not articles.
+    ".github/",
+    ".gitlab/",
+    *(pattern for name in _META_FILES for pattern in _any_case(name)),
+    # Templates of static site generators: Hugo, then Jekyll.
+    "layouts/",
+    "archetypes/",
+    "themes/",
+    "_layouts/",
+    "_includes/",
+)
+"""What ``exclude`` holds unless configured (``extend-exclude`` adds to it, as in ruff)."""
 
 
 class ConfigError(Exception):
@@ -51,7 +103,10 @@ class Config:
     root: Path
     source: Path | None = None
     include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    """Patterns of files not to check: the defaults, or what ``exclude`` says instead."""
+    extend_exclude: tuple[str, ...] = ()
+    """Patterns excluded besides ``exclude``."""
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
@@ -68,6 +123,13 @@ class Config:
     """Rule options by rule name (or code), as written."""
     readers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Reader settings by format name (``[tool.corpuslint.jsonl]``), as written."""
+    baseline: Path | None = None
+    """The baseline file (``baseline = "path"``, relative to the configuration file)."""
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        """Every exclude pattern in force: ``exclude`` then ``extend-exclude``."""
+        return self.exclude + self.extend_exclude
 
     def where(self) -> str:
         """The configuration file's name for messages."""
@@ -164,13 +226,18 @@ def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str
             values[key] = value
         elif key == "rule-timeout":
             values[key] = _seconds(where, key, value)
+        elif key == "baseline":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{where}: 'baseline' must be the path of a baseline file")
+            values[key] = source.parent / value
     for code, level in values.get("severity", {}).items():
         _severity(where, f"severity.{code}", level)
     return Config(
         root=source.parent,
         source=source,
         include=values.get("include", ()),
-        exclude=values.get("exclude", ()),
+        exclude=values.get("exclude", DEFAULT_EXCLUDE),
+        extend_exclude=values.get("extend-exclude", ()),
         select=values.get("select"),
         ignore=values.get("ignore", ()) + values.get("extend-ignore", ()),
         extend_select=values.get("extend-select", ()),
@@ -183,6 +250,7 @@ def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str
         follow_external_links=values.get("follow-external-links", False),
         rules=values.get("rules", {}),
         readers=readers,
+        baseline=values.get("baseline"),
     )
 
 

@@ -204,6 +204,9 @@ def fingerprint(code: str, path: str, text: str, salt: str = "") -> str:
 
     Built from the rule code, the path and the normalized text the finding is about,
     never from line numbers, so a baseline keeps matching after lines are inserted above.
+    ``path`` is relative to the project root, never to the working directory, so the
+    fingerprint is the same from any folder: a rule builds the part without it (``""``)
+    and the run adds the path when it knows the root (``corpuslint.run.baseline.anchor``).
     """
     digest = hashlib.blake2b(digest_size=8)
     for part in (code, path, text, salt):

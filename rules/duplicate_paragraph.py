@@ -11,6 +11,7 @@ from rapidfuzz import fuzz, process
 from corpuslint.model import Block, Document, Location, Notice, Violation
 from corpuslint.options import Option
 from corpuslint.rule import DocumentRule, percent
+from corpuslint.similarity.normalize import word_count
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def comparable_blocks(document: Document, min_words: int) -> list[Block]:
     return [
         block
         for block in document.prose
-        if block.word_count >= min_words and block.normalized != headline
+        if word_count(block.normalized) >= min_words and block.normalized != headline
     ]
 
 

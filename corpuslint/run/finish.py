@@ -67,6 +67,7 @@ class Run:
             for v in violations
             if not findings_filter.ignored(relative.get(v.path, v.path), v.code)
         ]
+        kept = baseline.anchor(kept, relative)  # fingerprints hold root-relative paths
         if known is not None:
             kept = baseline.new_findings(kept, known)
         unreadable = registry.rules.get(UnreadableDocument.code)

@@ -9,6 +9,7 @@ other text replaces only the table's characters it holds, each found by a C scan
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _REPLACEMENTS = {
@@ -90,6 +91,27 @@ def _spaced(text: str) -> str:
     return " ".join(text.split())
 
 
+_CJK = (
+    "\u3040-\u30ff"  # Hiragana and Katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han: extension A, unified, compatibility
+    "\uac00-\ud7a3"  # Hangul syllables
+    "\U00020000-\U0003134f"  # Han: extensions B to G
+)
+_CJK_CHARACTER = re.compile(f"[{_CJK}]")
+_OTHER_RUN = re.compile(f"[^\\s{_CJK}]+")
+
+
 def word_count(text: str) -> int:
-    """Number of whitespace-separated words in ``text``."""
-    return len(text.split())
+    """How long ``text`` is in words, for every ``min-words`` option.
+
+    Words are separated by whitespace, except in Chinese, Japanese and Korean, where a
+    character counts as a word: those scripts write no spaces between words (Korean
+    between phrases of several syllables), and a paragraph of them would otherwise be
+    one word long and never compared. Among such characters, a run of other characters
+    counts as a word when it holds a letter or digit (``2024``, ``iPhone``), not when it
+    is punctuation alone, so a separator line stays short in any script.
+    """
+    if text.isascii() or _CJK_CHARACTER.search(text) is None:
+        return len(text.split())
+    others = sum(1 for run in _OTHER_RUN.findall(text) if any(c.isalnum() for c in run))
+    return len(_CJK_CHARACTER.findall(text)) + others

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from corpuslint.config import Config
-from corpuslint.run.discover import Discovery, display_path
+from corpuslint.run.discover import Discovery, NothingToCheck, display_path
 
 SUFFIXES = (".txt", ".md", ".jsonl.gz")
 
@@ -117,21 +117,23 @@ def test_targets_named_files_and_folders(tmp_path: Path) -> None:
     assert skipped == []
 
 
-def test_targets_skipped_with_reasons(tmp_path: Path) -> None:
-    make(tmp_path, "data.csv", "empty/readme.rst")
+def test_targets_skipped_with_reasons(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make(tmp_path, "data.csv", "empty/notes.rst")
     targets, skipped = discovery(tmp_path).targets(
         [Path("gone.txt"), Path("data.csv"), Path("empty")]
     )
     assert targets == []
     assert [(s.display, s.reason) for s in skipped] == [
         ("gone.txt", "no such file or directory"),
-        ("data.csv", "no reader for .csv; skipped"),
         ("empty", "no files to check in this folder (.jsonl.gz, .md, .txt)"),
     ]
+    # A file no reader reads is left out with a note, not a finding (a hook passes them).
+    assert "no reader for 1 file(s) named, not checked: data.csv" in capsys.readouterr().err
 
 
-def test_project_root_without_files_is_not_reported(tmp_path: Path) -> None:
-    assert discovery(tmp_path).targets([tmp_path]) == ([], [])
+def test_project_root_without_files_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(NothingToCheck, match=r"nothing to check in \. \(.*\): no file with"):
+        discovery(tmp_path).targets([tmp_path])
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")

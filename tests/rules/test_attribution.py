@@ -76,7 +76,8 @@ def test_extra_patterns_and_metadata_keys() -> None:
 
 
 def test_agencies_option() -> None:
-    text = "Council Approves Budget\n\nPARIS (Le Monde) - " + BODY
+    # Past the first paragraph, only the agencies in the option make a dateline.
+    text = "Council Approves Budget\n\n" + BODY + "\n\nPARIS (Le Monde) - " + BODY
     assert findings(text) == ["1:1"]
     assert findings(text, agencies=("Le Monde",)) == []
 

@@ -1,0 +1,263 @@
+"""CL301 as editors write attribution: credit lines and bylines in many languages, look-alikes,
+HTML headers and metadata that names no one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corpuslint.readers.html import parse_html
+from corpuslint.readers.markdown import parse_markdown
+from corpuslint.readers.text import parse_text
+from corpuslint_rules.attribution import MissingAttribution, names_someone, outlet_dateline
+from corpuslint_rules.attribution_languages import LanguageError, select
+
+HTML = Path(__file__).parent / "attribution_html"
+BODY = "The council approved the budget on Tuesday after a long and heated debate in the hall."
+
+
+def credited(line: str, position: int = 0, **options: Any) -> str | None:
+    """The form CL301 counted when ``line`` is block ``position`` under a headline."""
+    rule = MissingAttribution()
+    blocks = [BODY] * 4
+    blocks.insert(position, line)
+    document = parse_text("Council Approves Budget\n\n" + "\n\n".join(blocks), "a.txt")
+    credit = rule.evidence(document, {**rule.defaults(), **options}).credit
+    return credit.pattern if credit else None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Author: Nigel Brown (VMware)",
+        "By Uma Ferreira",  # "uma" is a Portuguese article: not a name only after "por"
+        "Authors & Interviewers: Jane Doe (Google), John Roe",
+        "Posted by Konstantin on March 3, 2021",
+        "Posted on October 27, 2015 by Jane Doe",
+        "Guest post by Jane Doe",
+        "Contributed by Jane Doe",
+        "Story by Jane Doe",
+        "Text: Jane Doe",
+        "Words: Jane Doe",
+        "Reporting: Jane Doe and John Roe",
+        "By: Jane Doe",
+        "Compiled by Jane Doe",
+        "Written by Jane Doe",
+        "Additional reporting by Jane Doe in Paris",
+        "By Louis Jacobson on Monday, November 18th, 2019 at 11:04 a.m.",
+        "Von Roland Brockmann und Sebastian Drescher",
+        "Ein Artikel von Jane Doe",
+        "Beitrag von Hans Müller",
+        "Autor: Hans Müller",
+        "Redaktion: Petra Schmidt",
+        "Text von Anna Berg",
+        "Verfasst von Anna Berg",
+        "Gespeichert von Anna Berg am 24. Juli",
+        "par Didier Roy",
+        "Par Didier Roy, le 3 mars",
+        "Auteur : Didier Roy",
+        "Propos recueillis par Didier Roy",
+        "Por Juan Pérez",
+        "Por Ana Souza | 12/03/2020",
+        "Escrito por Ana Souza",
+        "di Mario Rossi",
+        "A cura di Mario Rossi",
+        "Door Jan de Vries",
+        "Geschreven door Jan de Vries",
+        "责任编辑：王小明",
+        "作者：李华",
+        "本报记者 王小明",
+        "（记者 张三）",
+        "文：山田太郎",
+        "（山田太郎記者）",
+    ],
+)
+def test_credit_forms(line: str) -> None:
+    assert credited(line) is not None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By March, the figure had doubled",
+        "Research by handset maker Nokia shows that phones sell well.",
+        "Produced by Bungie software, the game sold a million copies.",
+        "The study is based on research by California Institute of Technology scientists.",
+        "Source: 2023 developer survey, n=9,710",
+        "Photos by the events team",
+        "Posted on October 27, 2015 by Admin",
+        "Von Montag bis Freitag bleibt das Büro geschlossen.",
+        "Von Berlin aus fuhr der Zug weiter nach Hamburg und dann nach Kiel.",
+        "La decisione di Mario Rossi è arrivata ieri sera dopo il voto.",
+        "El anuncio fue hecho por Juan Pérez en la capital del país ayer.",
+        "De beslissing werd genomen door Jan de Vries na lang overleg.",
+        "Il a été reçu par Didier Roy à Paris lundi soir dernier.",
+        "Di Maio ha detto che il governo andrà avanti.",
+        "记者了解到，该项目已经完成。",
+    ],
+)
+def test_look_alikes(line: str) -> None:
+    assert credited(line) is None
+
+
+def test_prepositions_count_only_in_byline_position() -> None:
+    assert credited("di Mario Rossi", position=0) is not None
+    assert credited("di Mario Rossi", position=4, **{"byline-window": 2}) is None
+    # A label or verb form counts anywhere.
+    assert credited("Autor: Hans Müller", position=4, **{"byline-window": 2}) is not None
+
+
+def test_languages_option_selects_tables() -> None:
+    assert credited("Von Roland Brockmann", languages=("en",)) is None
+    assert credited("Von Roland Brockmann", languages=("de",)) is not None
+    assert credited("By Jane Doe", languages=("de", "fr")) is None
+    with pytest.raises(LanguageError, match="unknown language 'xx'"):
+        select(("xx",))
+    with pytest.raises(ValueError, match="option 'languages'"):
+        MissingAttribution.validate({**MissingAttribution.defaults(), "languages": ("xx",)})
+
+
+def test_patterns_match_the_text_with_emphasis_removed() -> None:
+    rule = MissingAttribution()
+    text = "# Council Approves Budget\n\n**Filed** from the _city desk_\n\n" + BODY + "\n"
+    document = parse_markdown(text, "a.md")
+    options = {**rule.defaults(), "patterns": ("^filed from the city desk",)}
+    assert rule.evidence(document, rule.defaults()).credit is None
+    assert rule.evidence(document, options).credit is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline"),
+    [
+        ("LONDON (The Guardian) - The council", True),
+        ("WASHINGTON (BBC News) — The council", True),
+        ("WASHINGTON, D.C. (The Hill) - The council", True),
+        ("In London (pictured) - the council", False),
+        ("LONDON (pictured) - the council", False),
+        ("The council (AP) - met", False),
+    ],
+)
+def test_outlet_datelines(text: str, dateline: bool) -> None:
+    assert (outlet_dateline(text) is not None) is dateline
+
+
+def test_outlet_dateline_only_in_the_first_paragraph() -> None:
+    line = "LONDON (The Guardian) - " + BODY
+    assert credited(line, position=0) == "outlet dateline"
+    assert credited(line, position=2) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "urls", "names"),
+    [
+        ("Jane Doe", False, True),
+        ("", False, False),
+        ("   ", False, False),
+        ([], False, False),
+        ([""], False, False),
+        (["", "Jane Doe"], False, True),
+        ("https://example.org/release-notes", False, False),
+        ("https://example.org/release-notes", True, True),
+        ({"@type": "Person", "name": "Jane Doe"}, False, True),
+        ({"@type": "Person", "name": ""}, False, False),
+        (0, False, False),
+        (True, False, False),
+        (None, False, False),
+    ],
+)
+def test_metadata_values_count_only_when_they_name_someone(
+    value: object, urls: bool, names: bool
+) -> None:
+    assert names_someone(value, urls) is names
+
+
+def markdown_findings(front: str, **options: Any) -> int:
+    rule = MissingAttribution()
+    document = parse_markdown(f"---\ntitle: Budget\n{front}---\n\n{BODY}\n", "a.md")
+    return len(list(rule.check(document, {**rule.defaults(), **options})))
+
+
+def test_source_url_counts_only_under_provenance_keys() -> None:
+    front = 'source: "https://example.org/notes"\n'
+    assert markdown_findings(front) == 1
+    assert markdown_findings(front, **{"provenance-keys": ("source",)}) == 0
+    assert markdown_findings('author: ""\nauthors: []\n') == 1
+    assert markdown_findings("authors: [Jane Doe]\n") == 0
+
+
+def page(head: str, body: str) -> bytes:
+    return f"<html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+ARTICLE = f"<article><h1>Council Approves Budget</h1><p>{BODY}</p><p>{BODY} Again.</p></article>"
+
+
+def html_credit(data: bytes, options: Mapping[str, Any] | None = None) -> str | None:
+    rule = MissingAttribution()
+    document = parse_html(data, "a.html")
+    credit = rule.evidence(document, {**rule.defaults(), **(options or {})}).credit
+    return f"{credit.where}: {credit.text}" if credit else None
+
+
+def test_html_benchmark_page_with_a_header_byline() -> None:
+    data = (HTML / "politifact_header_byline.html").read_bytes()
+    assert html_credit(data) is not None
+    without = data.replace(b"By <a", b"<a").replace(b"Louis Jacobson</a>", b"</a>")
+    assert html_credit(without) is None
+
+
+def test_html_byline_in_the_page_header_outside_the_content() -> None:
+    header = (
+        "<header><h1>Council Approves Budget</h1>"
+        "<div>By <a>Cara Stiles</a> | <time>April 13, 2020</time></div></header>"
+    )
+    data = page("", header + f"<main><p>{BODY}</p><p>{BODY} Again.</p></main>")
+    assert html_credit(data) == "page header: By Cara Stiles | April 13, 2020"
+    posted = page("", "<header><p>Posted by Konstantin</p></header>" + ARTICLE)
+    assert html_credit(posted) == "page header: Posted by Konstantin"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta name="author" content="The Daily Bugle">'
+        '<meta property="og:site_name" content="The Daily Bugle">',
+        '<meta name="author" content="dailybugle">'
+        '<link rel="canonical" href="https://www.dailybugle.com/x">',
+        '<meta name="twitter:creator" content="@dailybugle">',
+        '<meta name="author" content="">',
+        '<meta name="author" content="@dailybugle">',
+        '<script type="application/ld+json">'
+        '{"author": {"@type": "Organization", "name": "Daily Bugle"}}</script>'
+        '<meta property="og:site_name" content="Daily Bugle">',
+    ],
+)
+def test_html_authors_that_name_no_one(head: str) -> None:
+    assert html_credit(page(head, ARTICLE)) is None
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        ('<meta name="author" content="Jane Doe">', ""),
+        ('<script type="application/ld+json">{"creator": "Jane Doe"}</script>', ""),
+        ("", '<p>by <a rel="author" href="/jane">Jane Doe</a></p>'),
+        ("", '<span itemprop="author">Jane Doe</span>'),
+        ("", "<address>Jane Doe, City Desk</address>"),
+        ("", '<div class="vcard"><span class="fn">Jane Doe</span></div>'),
+    ],
+)
+def test_html_authors(head: str, body: str) -> None:
+    assert html_credit(page(head, ARTICLE + body)) is not None
+
+
+def test_html_commenters_are_not_authors() -> None:
+    comments = (
+        '<ol class="commentlist"><li><span class="comment-author vcard">'
+        '<strong class="fn">Another Blog</strong></span></li></ol>'
+    )
+    assert html_credit(page("", ARTICLE + comments)) is None
+    assert html_credit(page("", ARTICLE + "<footer><address>1 Main St</address></footer>")) is None

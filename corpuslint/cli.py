@@ -484,3 +484,115 @@ def plugins_command() -> None:
         readers = sorted({(r.format, r.__name__) for r in registry.readers.values()})
         click.echo("readers: " + ", ".join(f"{fmt}" for fmt, _ in readers))
         click.echo("formats: " + ", ".join(sorted(registry.formatters)))
+
+
+@main.command("explain")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--select", help="Comma-separated rule codes or prefixes to explain (default: the configured)."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file instead of the nearest one.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def explain_command(
+    paths: tuple[str, ...], select: str | None, config_path: Path | None, output_format: str
+) -> None:
+    """Print what the rules saw in each document of PATHS, to tune settings by looking.
+
+    For each document: its headline and where it came from, the blocks read as prose,
+    and for each selected rule that can say more (a rule with an ``explain(document,
+    options)`` method, such as CL301) its own lines: the attribution it counted and where
+    it looked. Nothing is checked or reported; the exit status is 0, or 2 for an error.
+    """
+    from corpuslint.model import Document, Problem
+    from corpuslint.report.escape import json_text
+    from corpuslint.run.discover import Discovery
+    from corpuslint.run.executor import Checker
+    from corpuslint.run.plan import make_plan
+
+    with _errors():
+        registry = _load()
+        config = load_config(config_path, reader_formats=registry.reader_settings())
+        plan = make_plan(config, registry, Overrides(select=_codes(select)))
+        targets, skipped = Discovery(config, registry.readers).targets([Path(p) for p in paths])
+        checker = Checker(registry, plan)
+        rules = [registry.rules[code]() for code in plan.codes if code in registry.rules]
+        explained: list[dict[str, Any]] = []
+        for source in targets:
+            lines = source.path.read_text("utf-8", "replace").splitlines()
+            for item in checker.documents(source):
+                if isinstance(item, Document):
+                    explained.append(_explained(item, lines, rules, plan.options))
+                else:
+                    message = item.message if isinstance(item, Problem) else str(item)
+                    explained.append({"path": source.display, "problem": message})
+        if output_format == "json":
+            click.echo(json_text(explained))
+        else:
+            for entry in explained:
+                _echo_explained(entry)
+        for skip in skipped:
+            console.warning(f"{skip.display}: {skip.reason}")
+
+
+def _explained(document: Any, lines: list[str], rules: list[Any], options: Any) -> dict[str, Any]:
+    """What ``corpuslint explain`` says of one document, as data."""
+    entry: dict[str, Any] = {"path": document.path, "record": document.record, "headline": None}
+    headline = document.headline
+    if headline is not None:
+        line = lines[headline.span.line - 1].lower() if headline.span.line <= len(lines) else ""
+        if headline in document.blocks:
+            origin = "a heading of the body"
+        elif "og:title" in line:
+            origin = "og:title"
+        elif "<title" in line or "<h1" in line:
+            origin = "<title>" if "<title" in line else "<h1>"
+        elif document.format == "text":
+            origin = "the first short line"
+        else:
+            origin = "the title of the front matter or record"
+        entry["headline"] = {"text": headline.text, "where": headline.place, "from": origin}
+    entry["prose"] = [
+        {"where": b.place, "kind": b.kind.value, "text": b.text} for b in document.prose
+    ]
+    entry["rules"] = {
+        rule.code: list(rule.explain(document, options[rule.code]))
+        for rule in rules
+        if callable(getattr(rule, "explain", None))
+    }
+    return entry
+
+
+def _echo_explained(entry: dict[str, Any]) -> None:
+    """Print one document's entry of ``corpuslint explain``, every line escaped."""
+    import json
+
+    from corpuslint.report.escape import terminal_safe
+
+    where = entry["path"] + (f" ({entry['record']})" if entry.get("record") else "")
+    if "problem" in entry:
+        click.echo(terminal_safe(f"{where}: cannot read: {entry['problem']}"))
+        return
+    click.echo(terminal_safe(where))
+    head = entry["headline"]
+    quoted = json.dumps(head["text"], ensure_ascii=False) if head else ""
+    shown = f"{quoted} ({head['where']}, from {head['from']})" if head else "none"
+    click.echo(terminal_safe(f"  headline: {shown}"))
+    click.echo(f"  prose: {len(entry['prose'])} block(s)")
+    for block in entry["prose"]:
+        text = block["text"] if len(block["text"]) <= 70 else block["text"][:69] + "\u2026"
+        click.echo(terminal_safe(f"    {block['where']} {block['kind']}: {text}"))
+    for code, said in entry["rules"].items():
+        for text in said:
+            click.echo(terminal_safe(f"  {code}: {text}"))

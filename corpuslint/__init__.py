@@ -2,7 +2,8 @@
 
 The public API: :func:`check` runs a check from Python; :class:`DocumentRule` and
 :class:`CorpusRule` with :class:`Option`, :class:`Document`, :class:`Signature`,
-:class:`Violation` and :data:`hookimpl` are what a rule plugin needs.
+:class:`Violation` (with its :class:`Fix` of :class:`Edit` items) and :data:`hookimpl`
+are what a rule plugin needs.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpuslint._version import __version__
 from corpuslint.hookspecs import hookimpl
-from corpuslint.model import Document, Signature, Violation
+from corpuslint.model import Document, Edit, Fix, Signature, Violation
 from corpuslint.options import Option
 from corpuslint.rule import CorpusRule, DocumentRule
 
@@ -22,6 +23,8 @@ __all__ = [
     "CorpusRule",
     "Document",
     "DocumentRule",
+    "Edit",
+    "Fix",
     "Option",
     "Signature",
     "Violation",

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -228,6 +229,19 @@ def main() -> None:
     show_default=True,
     help="With --engine ray: read JSONL files larger than this in blocks of this size.",
 )
+@click.option(
+    "--fix", is_flag=True, help="Remove what was printed twice (safe fixes), then check again."
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff: near repeats too (the later, near copy goes).",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print a unified diff of what --fix would change, change nothing; exit 1 if any.",
+)
 def check_command(
     paths: tuple[str, ...],
     output_format: str,
@@ -249,6 +263,9 @@ def check_command(
     address: str | None,
     workers: int | None,
     block_mb: int,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
 ) -> None:
     """Check PATHS (files or folders; default: the whole project) against the corpus.
 
@@ -278,6 +295,11 @@ def check_command(
             # Writing a baseline records every finding, whatever baseline is in force.
             baseline=None if write_baseline is not None else baseline or _configured(config),
         )
+        if unsafe_fixes and not (fix or diff):
+            _fail("--unsafe-fixes needs --fix or --diff")
+        if (fix or diff) and any(is_url(p) for p in paths):
+            _fail("--fix and --diff need local files, not URLs")
+        started = time.time_ns()
         if engine == "ray":
             result = _check_on_ray(paths, config, registry, overrides, address, workers, block_mb)
         else:
@@ -288,6 +310,22 @@ def check_command(
             targets = [Path(p) for p in paths]
             bar = progress_bar(console.SafeStream(sys.stderr))
             result = check(targets, config, registry, overrides, progress=bar)
+        if fix or diff:
+            result = _fixing(
+                result,
+                config,
+                registry,
+                overrides,
+                started,
+                unsafe_fixes,
+                diff,
+                output_file,
+                lambda: (
+                    _check_on_ray(paths, config, registry, overrides, address, workers, block_mb)
+                    if engine == "ray"
+                    else check([Path(p) for p in paths], config, registry, overrides)
+                ),
+            )
         if write_baseline is not None:
             from corpuslint.run import baseline as baseline_file
 
@@ -307,6 +345,46 @@ def check_command(
             _summary(result)
         code = exit_code(result, Severity.parse(fail_on or config.fail_on))
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _fixing(
+    result: Result,
+    config: Config,
+    registry: plugins.Registry,
+    overrides: Overrides,
+    started: int,
+    unsafe: bool,
+    diff: bool,
+    output_file: Path | None,
+    again: Callable[[], Result],
+) -> Result:
+    """Apply the fixes of ``result`` and return a new check's result (``--fix``).
+
+    With ``--diff``, print them as a unified diff instead and exit.
+    """
+    from corpuslint.run import fix as fixes
+    from corpuslint.run.plan import make_plan
+
+    settings = make_plan(config, registry, overrides).reader_settings
+    planned = fixes.plan(
+        result, registry, settings, root=config.root, unsafe=unsafe, since_ns=started
+    )
+    for note in planned.notes:
+        console.note(note)
+    for warning in planned.warnings:
+        console.warning(warning)
+    if diff:
+        _write(fixes.diff(planned), output_file)
+        sys.exit(2 if result.errors else 1 if planned.changes else 0)
+    written = fixes.write(planned)
+    for warning in written.warnings:
+        console.warning(warning)
+    if not written.files:
+        return result
+    noun = "finding" if written.fixed == 1 else "findings"
+    files = f"{written.files} file{'s' if written.files != 1 else ''}"
+    console.line(f"Fixed {written.fixed} {noun} in {files}.")
+    return again()
 
 
 def _configured(config: Config) -> Path | None:
@@ -471,6 +549,8 @@ def rule_command(code: str) -> None:
         )
         click.echo("")
         click.echo(rule.documentation())
+        if rule.fixable:
+            click.echo("\nFix is sometimes available (`corpuslint check --fix`).")
 
 
 @main.command("plugins")

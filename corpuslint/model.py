@@ -11,7 +11,7 @@ import hashlib
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 class Severity(enum.IntEnum):
@@ -215,6 +215,40 @@ def fingerprint(code: str, path: str, text: str, salt: str = "") -> str:
     return digest.hexdigest()
 
 
+Applicability = Literal["safe", "unsafe"]
+"""How sure a fix is: ``safe`` fixes are applied by ``--fix``; ``unsafe`` ones need
+``--unsafe-fixes`` as well (they may remove something an editor would keep)."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to a file: replace the text of ``span`` with ``replacement``.
+
+    ``span`` is in the coordinates of the finding's own span (the block spans a reader
+    gives). An edit with an empty ``replacement`` that covers whole lines of prose (a
+    list, quote or heading marker before it aside) removes those lines and the blank
+    lines that set them apart, so no two paragraphs are ever joined. In JSONL the lines
+    are those of the record's text field; in HTML, whose blocks are points at their start
+    tags, a deletion at a start tag removes that element.
+    """
+
+    span: Span
+    replacement: str = ""
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that resolve a finding, applied all together or not at all."""
+
+    edits: tuple[Edit, ...]
+    applicability: Applicability = "safe"
+
+    @classmethod
+    def delete(cls, spans: Iterable[Span], applicability: Applicability = "safe") -> Fix:
+        """A fix that removes the blocks at ``spans``."""
+        return cls(tuple(Edit(span) for span in spans), applicability)
+
+
 @dataclass(frozen=True)
 class Violation:
     """One finding: what is wrong, where, and where the other copy is."""
@@ -231,6 +265,8 @@ class Violation:
     """Similarity (0-100) to the related copy for near duplicates; ``None`` when exact."""
     record: str | None = None
     """The record of a multi-document file the finding is in (see ``Document.record``)."""
+    fix: Fix | None = None
+    """Edits that resolve the finding (``--fix``), when the rule can offer them."""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

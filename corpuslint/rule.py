@@ -71,6 +71,12 @@ class Rule:
     severity: ClassVar[Severity] = Severity.ERROR
     options: ClassVar[Sequence[Option]] = ()
     enabled_by_default: ClassVar[bool] = True
+    fixable: ClassVar[bool] = False
+    """Whether some findings of the rule carry a :class:`~corpuslint.model.Fix` (``--fix``).
+
+    A finding offers its fix in ``Violation.fix``: build it with
+    ``dataclasses.replace(self.violation(...), fix=Fix.delete(spans))``.
+    """
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:

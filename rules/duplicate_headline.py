@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from corpuslint.model import BlockKind, Document, Location, Violation
+from corpuslint.model import (
+    Block,
+    BlockKind,
+    Document,
+    Fix,
+    Location,
+    Violation,
+)
 from corpuslint.rule import DocumentRule
 
 
@@ -39,6 +47,7 @@ class DuplicateHeadline(DocumentRule):
 
     code = "CL201"
     name = "duplicate-headline"
+    fixable = True
 
     def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
         headline = document.headline
@@ -55,11 +64,27 @@ class DuplicateHeadline(DocumentRule):
             opens_body = first.kind is BlockKind.HEADING and first.level == 1
             if copies[0] is first and (opens_body or document.record is not None):
                 copies = copies[1:]
+        positions = {id(b): i for i, b in enumerate(document.blocks)} if copies else {}
         for number, block in enumerate(copies, start=1):
-            yield self.violation(
+            finding = self.violation(
                 document,
                 block.span,
                 f"Headline repeated (first at {headline.place})",
                 text=f"{block.normalized}\n{number}",
                 related=[Location(document.path, headline.span.line, headline.span.column)],
             )
+            yield replace(finding, fix=in_a_row(document, block, positions))
+
+
+def in_a_row(document: Document, copy: Block, positions: Mapping[int, int]) -> Fix | None:
+    """Removing ``copy`` when it follows the headline (or another copy) right away.
+
+    A headline printed twice in a row is an accident whatever else the page holds; a copy
+    further down may be a section's heading and is left to an editor.
+    """
+    position = positions[id(copy)]
+    if position == 0 or document.headline is None:
+        return None
+    if document.blocks[position - 1].normalized != document.headline.normalized:
+        return None
+    return Fix.delete([copy.span])

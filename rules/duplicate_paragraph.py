@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from corpuslint.model import Block, Document, Location, Notice, Violation
+from corpuslint.model import Block, BlockKind, Document, Fix, Location, Notice, Violation
 from corpuslint.options import Option
 from corpuslint.rule import DocumentRule, percent
 from corpuslint.similarity.normalize import word_count
@@ -85,6 +85,53 @@ def _extends(run: Sequence[_Repeat], repeat: _Repeat) -> bool:
     return repeat.original == last.original == run[0].original
 
 
+_KEPT_KINDS = frozenset((BlockKind.CODE, BlockKind.MARKUP))
+"""Blocks a fix never removes, even between copies: code and template markup."""
+
+
+class _Layout:
+    """Where each block of a document stands, for building fixes (made once per document)."""
+
+    def __init__(self, document: Document, compared: Sequence[Block]) -> None:
+        self.blocks = document.blocks
+        self.position = {id(b): i for i, b in enumerate(document.blocks)}
+        self.compared = {id(b) for b in compared}
+        self.first: dict[str, int] = {}
+        for index, block in enumerate(document.blocks):
+            self.first.setdefault(block.normalized, index)
+
+    def repeat(self, index: int) -> bool:
+        """Whether the block at ``index`` repeats an earlier block and may go with a copy."""
+        block = self.blocks[index]
+        return block.kind not in _KEPT_KINDS and self.first[block.normalized] < index
+
+    def fix(self, blocks: Sequence[Block], run: Sequence[_Repeat], near: bool) -> Fix:
+        """Remove the later copy: its blocks and the repeats between them.
+
+        The separator between the two copies goes too when the copies are bracketed by
+        that separator.
+        """
+        start = self.position[id(blocks[run[0].index])]
+        end = self.position[id(blocks[run[-1].index])]
+        original = self.position[id(blocks[run[0].original])]
+        original_end = self.position[id(blocks[run[-1].original])]
+        doomed = [
+            i
+            for i in range(start, end + 1)
+            if id(self.blocks[i]) in self.compared or self.repeat(i)
+        ]
+        before = start - 1
+        if before > original_end and id(self.blocks[before]) not in self.compared:
+            separator = self.blocks[before].normalized
+            brackets = [original - 1, end + 1]
+            if self.repeat(before) and any(
+                0 <= i < len(self.blocks) and self.blocks[i].normalized == separator
+                for i in brackets
+            ):
+                doomed.insert(0, before)
+        return Fix.delete((self.blocks[i].span for i in doomed), "unsafe" if near else "safe")
+
+
 def _extent(first: Block, last: Block) -> str:
     """``lines 12-17``, or ``paragraphs 3-5 of record 7`` for blocks labelled by a reader."""
     if first.label or last.label:
@@ -130,6 +177,7 @@ class DuplicateParagraph(DocumentRule):
 
     code = "CL101"
     name = "duplicate-paragraph"
+    fixable = True
     options = (
         Option(
             "threshold", float, 90.0, "similarity (0-100) that counts as a near duplicate", 0, 100
@@ -146,8 +194,13 @@ class DuplicateParagraph(DocumentRule):
             yield self._capped(document, len(blocks), limit)
         repeats = find_repeats([b.normalized for b in blocks], options["threshold"], limit)
         runs = group_runs(repeats) if options["merge-runs"] else [[r] for r in repeats]
+        layout = _Layout(document, blocks) if runs else None
         for run in runs:
-            yield self._finding(document, blocks, run)
+            finding = self._finding(document, blocks, run)
+            if layout is not None:
+                near = finding.similarity is not None
+                finding = replace(finding, fix=layout.fix(blocks, run, near))
+            yield finding
 
     def _capped(self, document: Document, count: int, limit: int) -> Notice:
         """Tell the user that near duplicates were not looked for, and how to have them."""

@@ -7,7 +7,8 @@ to, so decoding must never run code: no pickle, no marshal. An outcome is encode
 * one byte for the machine's byte order (the signature columns are native arrays),
 * the length of the header, a little-endian ``uint32``,
 * the header: JSON (ASCII, lone surrogates escaped) holding every field that is not a
-  byte column, field by field, as lists,
+  byte column, field by field, as lists (the fixes of findings apart, by the finding's
+  position, as most findings have none),
 * the byte columns of every signature batch, end to end, their lengths in the header.
 
 :func:`decode` checks everything it reads (types, ranges, lengths of the columns
@@ -22,10 +23,11 @@ import json
 import struct
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from itertools import accumulate, pairwise
 from typing import Any
 
-from corpuslint.model import Directive, Location, Severity, Span, Violation
+from corpuslint.model import Directive, Edit, Fix, Location, Severity, Span, Violation
 from corpuslint.outcome import FileOutcome
 from corpuslint.similarity.signatures import SignatureBatch
 
@@ -82,6 +84,11 @@ def encode(outcome: FileOutcome) -> bytes:
         for v in outcome.violations
     ]
     directives = [[d.kind, d.codes, d.line, d.column, d.reason] for d in outcome.directives]
+    fixes = [
+        [index, v.fix.applicability, [[*_span_list(e.span), e.replacement] for e in v.fix.edits]]
+        for index, v in enumerate(outcome.violations)
+        if v.fix is not None
+    ]
     header = [
         outcome.documents,
         outcome.errors,
@@ -89,9 +96,14 @@ def encode(outcome: FileOutcome) -> bytes:
         directives,
         violations,
         batches,
+        fixes,
     ]
     text = _encoder.encode(header).encode("ascii")
     return b"".join((_MAGIC, _ORDER, _LENGTH.pack(len(text)), text, *columns))
+
+
+def _span_list(span: Span) -> list[int]:
+    return [span.line, span.column, span.end_line, span.end_column]
 
 
 def _columns(batch: SignatureBatch) -> tuple[bytes, ...]:
@@ -141,9 +153,10 @@ def _decode(data: bytes) -> FileOutcome:
     header, stop = _scan(text, 0)
     if stop != len(text):
         raise DecodeError("cache entry: text after the header")
-    documents, errors, notices, directives, violations, batches = _items(header, 6, "entry")
+    documents, errors, notices, directives, violations, batches, fixes = _items(header, 7, "entry")
+    found = tuple(map(_violation, _items(violations, None, "violations"))) if violations else ()
     return FileOutcome(
-        tuple(map(_violation, _items(violations, None, "violations"))) if violations else (),
+        _with_fixes(found, fixes) if fixes else found,
         _batches(batches, data, end),
         _strings(errors, "errors") if errors else (),
         _int(documents, (0, _INT64[1]), "documents"),
@@ -210,6 +223,29 @@ def _location(value: Any) -> Location:
     return Location(
         _str(path, "a path"), _int(line, _INT32, "a line"), _int(column, _INT32, "a column")
     )
+
+
+_APPLICABILITY: dict[Any, Any] = {"safe": "safe", "unsafe": "unsafe"}
+
+
+def _with_fixes(violations: tuple[Violation, ...], value: Any) -> tuple[Violation, ...]:
+    """``violations`` with the fixes the header lists, each at its finding's position."""
+    found = list(violations)
+    seen: set[int] = set()
+    for item in _items(value, None, "fixes"):
+        index, applicability, edits = _items(item, 3, "a fix")
+        at = _int(index, (0, len(found) - 1), "a fix's finding")
+        if at in seen or applicability not in _APPLICABILITY:
+            raise DecodeError("cache entry: a fix is malformed")
+        seen.add(at)
+        fix = Fix(tuple(map(_edit, _items(edits, None, "edits"))), _APPLICABILITY[applicability])
+        found[at] = replace(found[at], fix=fix)
+    return tuple(found)
+
+
+def _edit(value: Any) -> Edit:
+    *span, replacement = _items(value, 5, "an edit")
+    return Edit(_span(span), _str(replacement, "a replacement"))
 
 
 def _directive(value: Any) -> Directive:

@@ -18,7 +18,16 @@ import xxhash
 from corpuslint._support.atomic import write_bytes_atomic
 from corpuslint.cache import codec as cache_codec
 from corpuslint.cache import store as cache_module
-from corpuslint.model import Directive, Location, Severity, Signature, Span, Violation
+from corpuslint.model import (
+    Directive,
+    Edit,
+    Fix,
+    Location,
+    Severity,
+    Signature,
+    Span,
+    Violation,
+)
 from corpuslint.outcome import FileOutcome
 from corpuslint.similarity.signatures import SignatureBatch
 from tests.corpus_helpers import article, paragraph, run, summary
@@ -292,6 +301,8 @@ def every_field() -> FileOutcome:
         (Location("b.md", 9, 1), Location("c.md", 2, 3)),
         "0123456789abcdef",
         93.5,
+        "record 7",
+        Fix((Edit(Span(3, 1, 3, 40)), Edit(Span(4, 2, 5, 1), "r\u00e9place \udc80")), "unsafe"),
     )
     plain = Violation("CL301", "attribution", Severity.ERROR, "no author", "a.md", Span.point(1))
     return FileOutcome(
@@ -321,6 +332,9 @@ def test_every_field_of_an_outcome_survives_the_round_trip() -> None:
         "notices",
     }, "a new field of FileOutcome: encode it in cache_codec"
     assert all(getattr(outcome, f.name) for f in dataclasses.fields(FileOutcome))
+    every = outcome.violations[0]
+    unset = [f.name for f in dataclasses.fields(Violation) if getattr(every, f.name) == f.default]
+    assert not unset, f"set {unset} in every_field so the round trip covers them"
     back = cache_codec.decode(cache_codec.encode(outcome))
     assert back == outcome
     assert list(back.signatures[0]) == list(outcome.signatures[0])

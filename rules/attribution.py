@@ -322,8 +322,8 @@ class MissingAttribution(DocumentRule):
       "Door ...") among the first `byline-window` blocks under the headline, or in the
       header of an HTML page, around its headline ("By Cara Stiles | April 13, 2020").
       These prepositions never count in the middle of a sentence.
-    - Chinese and Japanese credits: "作者：", "责任编辑：", "记者 王小明", "文：",
-      "（山田太郎記者）".
+    - Chinese, Japanese and Korean credits: "作者：", "责任编辑：", "记者 王小明", "文：",
+      "（山田太郎記者）", "정덕현 칼럼니스트 thekian1@...", "김철수 기자".
     - Datelines: an agency in `agencies` at the start of a block ("LONDON (Reuters) -",
       "(AP) —"), or any outlet after an upper-case place at the start of the first
       paragraph ("LONDON (The Guardian) -", "WASHINGTON (BBC News) —").
@@ -358,7 +358,7 @@ class MissingAttribution(DocumentRule):
     - `provenance-keys` (list, default none): metadata fields whose URL value counts too
       (say `source` in a scraped corpus where it holds the page's address).
     - `languages` (list, default `all`): the language tables of credit forms to use, by
-      code: `en`, `de`, `fr`, `es`, `pt`, `it`, `nl`, `zh`, `ja`, or `all`. Installed
+      code: `en`, `de`, `fr`, `es`, `pt`, `it`, `nl`, `zh`, `ja`, `ko`, or `all`. Installed
       packages add tables through the `corpuslint.attribution` entry-point group.
     - `patterns` (list of regular expressions, default none): extra credit patterns,
       matched case-insensitively against each block's text with Markdown and HTML

@@ -235,6 +235,20 @@ JAPANESE = Language(
     ),
 )
 
+_HANGUL_NAME = r"[\uac00-\ud7a3]{2,4}"
+_KO_TITLE = r"(?:기자|객원기자|칼럼니스트|특파원|논설위원)"
+
+KOREAN = Language(
+    "ko",
+    "Korean",
+    patterns=(
+        # "박생강 기자" or "정덕현 칼럼니스트", then an e-mail address, "=" or the end.
+        rf"(?:^|\s|\[){_HANGUL_NAME}\s?{_KO_TITLE}(?=\s*(?:$|[\w.+-]+@|[=\[(/]))",
+        # "칼럼니스트 박생강 pillgoo9@gmail.com"
+        rf"(?:^|\s){_KO_TITLE}\s{_HANGUL_NAME}\s+[\w.+-]+@",
+    ),
+)
+
 BUILT_IN: tuple[Language, ...] = (
     ENGLISH,
     GERMAN,
@@ -245,6 +259,7 @@ BUILT_IN: tuple[Language, ...] = (
     DUTCH,
     CHINESE,
     JAPANESE,
+    KOREAN,
 )
 
 ALL = "all"

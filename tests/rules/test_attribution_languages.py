@@ -73,6 +73,9 @@ def credited(line: str, position: int = 0, **options: Any) -> str | None:
         "（记者 张三）",
         "文：山田太郎",
         "（山田太郎記者）",
+        "칼럼니스트 박생강 pillgoo9@gmail.com",
+        "정덕현 칼럼니스트 thekian1@entermedia.co.kr",
+        "김철수 기자",
     ],
 )
 def test_credit_forms(line: str) -> None:
@@ -97,6 +100,8 @@ def test_credit_forms(line: str) -> None:
         "Il a été reçu par Didier Roy à Paris lundi soir dernier.",
         "Di Maio ha detto che il governo andrà avanti.",
         "记者了解到，该项目已经完成。",
+        "대통령은 기자회견에서 새로운 정책을 발표했다.",
+        "많은 기자들이 현장에 모였다.",
     ],
 )
 def test_look_alikes(line: str) -> None:

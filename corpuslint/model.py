@@ -88,14 +88,15 @@ class BlockKind(str, enum.Enum):
 
     @classmethod
     def parse_kinds(cls, names: Iterable[str]) -> frozenset[BlockKind]:
-        """The kinds named in a setting (``["paragraph", "list-item"]``); ``ValueError`` if unknown."""
+        """The kinds a setting names (``["paragraph", "list-item"]``); ``ValueError`` if unknown."""
         kinds = set()
         for name in names:
             try:
                 kinds.add(cls(name.strip().lower()))
             except ValueError:
                 known = ", ".join(k.value for k in cls)
-                raise ValueError(f"unknown block kind {name!r} (expected one of: {known})") from None
+                message = f"unknown block kind {name!r} (expected one of: {known})"
+                raise ValueError(message) from None
         return frozenset(kinds)
 
 
@@ -155,6 +156,9 @@ class Document:
     record: str | None = None
     compare: frozenset[BlockKind] = COMPARED_BY_DEFAULT
     """The block kinds duplicate rules compare in this document (a reader's ``compare``)."""
+    notices: tuple[str, ...] = ()
+    """What the reader tells the user about the document that is not a finding (little
+    prose found on an HTML page); rules yield them as ``Notice`` items (see CL201)."""
 
     @property
     def prose(self) -> tuple[Block, ...]:

@@ -12,6 +12,7 @@ from corpuslint.model import (
     Document,
     Fix,
     Location,
+    Notice,
     Violation,
 )
 from corpuslint.rule import DocumentRule
@@ -37,9 +38,19 @@ class DuplicateHeadline(DocumentRule):
     ```
     is reported at line 3, naming line 2.
 
-    A front-matter `title` followed by one identical H1 at the top of the body is the
-    usual Markdown convention and is not reported; a second H1 after that is. Likewise a
-    JSONL or Parquet record whose text opens with its `title` field.
+    A front-matter `title` restated by the heading that opens the body, at any level
+    (`# Hugo` or `## hugo` under `title: hugo`), is the displayed title and is not
+    reported; a second copy after that is, and so is one after a lead paragraph.
+    Likewise a JSONL or Parquet record whose text opens with its `title` field. An HTML
+    page's `og:title` or `<title>` is evidence for which visible block is the headline,
+    never a copy of it. Only headings and the blocks
+    duplicate rules compare (paragraphs and quotes unless the reader's `compare` setting
+    names more) are looked at: a table cell, a definition term or an image's alt text
+    equal to the title is not a repeat.
+
+    The rule also passes on a reader's notices about a document: an HTML page where less
+    than a tenth of the visible words were read as prose is named, since its article may
+    have been missed by every rule.
 
     ## Options
     None.
@@ -49,19 +60,26 @@ class DuplicateHeadline(DocumentRule):
     name = "duplicate-headline"
     fixable = True
 
-    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation | Notice]:
+        for message in document.notices:
+            yield self.notice(document, message)
         headline = document.headline
         if headline is None or not headline.normalized:
             return
         copies = [
-            b for b in document.blocks if b is not headline and b.normalized == headline.normalized
+            b
+            for b in document.blocks
+            if b is not headline
+            and b.normalized == headline.normalized
+            and (b.kind is BlockKind.HEADING or b.kind in document.compare)
         ]
         if copies and headline not in document.blocks:
-            # A title from metadata, then the same text as the first block of the body: an
-            # H1 under a front-matter title is the Markdown convention, and a record's text
-            # that opens with its title field is how most datasets are scraped.
+            # A title from metadata restated by the heading that opens the body, at any
+            # level, is the displayed title (an H1, or an H2 under themes that print no
+            # H1); a record's text that opens with its title field is how datasets are
+            # scraped. After a lead paragraph, the same text is a repeat.
             first = document.blocks[0]
-            opens_body = first.kind is BlockKind.HEADING and first.level == 1
+            opens_body = first.kind is BlockKind.HEADING
             if copies[0] is first and (opens_body or document.record is not None):
                 copies = copies[1:]
         positions = {id(b): i for i, b in enumerate(document.blocks)} if copies else {}

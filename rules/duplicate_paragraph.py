@@ -26,7 +26,7 @@ def comparable_blocks(document: Document, min_words: int) -> list[Block]:
     headline = document.headline.normalized if document.headline else None
     return [
         block
-        for block in document.prose
+        for block in document.comparable()
         if word_count(block.normalized) >= min_words and block.normalized != headline
     ]
 

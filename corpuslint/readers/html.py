@@ -19,6 +19,7 @@ from corpuslint.model import Block, BlockKind, Document, Problem, Span
 from corpuslint.options import Option
 from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, ReadError, split_lines
+from corpuslint.readers.markdown import COMPARE, compared_kinds
 from corpuslint.similarity.normalize import collapse, normalize
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 
 INSTALL_HINT = "reading HTML needs lxml: pip install 'corpus-lint[html]'"
 
-_POSITION_TAGS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "meta", "title")
+MIN_PROSE_SHARE = 0.1
+"""A page whose prose holds fewer words than this share of its visible text gets a notice."""
 _CR = re.compile(r"\r\n?")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 # Text codecs that do not read a page's bytes as characters: escapes and domain names.
@@ -95,11 +97,12 @@ class _Locator:
         from corpuslint.readers.html_positions import TagPositions
 
         self.lines = split_lines(source)
-        self.positions: TagPositions = TagPositions(source, _POSITION_TAGS)
         targets = set(wanted)
+        tags = {str(e.tag) for e in targets}
+        self.positions: TagPositions = TagPositions(source, tags)
         counts: dict[tuple[int, str], int] = defaultdict(int)
         self.ranks: dict[HtmlElement, int] = {}
-        for element in root.iter(*_POSITION_TAGS):
+        for element in root.iter(*tags):
             key = (element.sourceline or 1, str(element.tag))
             if element in targets:
                 self.ranks[element] = counts[key]
@@ -111,11 +114,21 @@ class _Locator:
         found = self.positions.find(str(element.tag), line, self.ranks.get(element, 0))
         return Span.point(*found) if found else Span.point(line)
 
-    def text_span(self, line: int, text: str) -> Span:
-        """Where loose text starting on ``line`` begins: its first words, else the line's start."""
+    def text_span(self, line: int, text: str, anchor: HtmlElement) -> Span:
+        """Where loose text starting on ``line`` begins: its first words, else the line's start.
+
+        The words are looked for after the start tag of ``anchor`` (the element before the
+        text) when it is on the same line: on a one-line page every copy of a paragraph
+        has a column of its own.
+        """
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        at = source.find(text[:12]) if text else -1
-        column = at + 1 if at >= 0 else len(source) - len(source.lstrip()) + 1
+        after = self.span(anchor)
+        start = after.column - 1 if after.line == line else 0
+        at = source.find(text[:12], start) if text else -1
+        if at < 0 and start:
+            column = start + 1
+        else:
+            column = at + 1 if at >= 0 else len(source) - len(source.lstrip()) + 1
         return Span.point(line, column)
 
 
@@ -161,7 +174,7 @@ def read_html(
     content = page.content_root()
     found = [f for f in page.blocks(content) if f.text]
     sources = _headline_sources(page, root, content)
-    wanted = [f.element for f in found if f.line is None] + [e for e, _ in sources]
+    wanted = [f.element for f in found] + [e for e, _ in sources]
     locator = _Locator(source, root, wanted)
 
     blocks: dict[HtmlElement, Block] = {}
@@ -170,7 +183,7 @@ def read_html(
         if item.line is None:
             span = locator.span(item.element)
         else:
-            span = locator.text_span(item.line, item.text)
+            span = locator.text_span(item.line, item.text, item.element)
         block = Block(item.kind, item.text, normalize(item.text), span, item.level)
         if item.line is None:
             blocks[item.element] = block
@@ -178,16 +191,44 @@ def read_html(
     headline = next((blocks[e] for e, _ in sources if e in blocks), None)
     for element, text in sources if headline is None else ():
         if text:
-            span = locator.span(element)
-            headline = Block(BlockKind.HEADING, text, normalize(text), span, level=1)
+            # Head metadata (og:title, <title>) is evidence for the headline, never a copy
+            # of it: the visible block saying the same is the headline, a heading first.
+            normalized = normalize(text)
+            same = [b for b in loose if b.normalized == normalized]
+            headline = next((b for b in same if b.kind is BlockKind.HEADING), None)
+            if headline is None and same:
+                headline = same[0]
+            if headline is None:
+                span = locator.span(element)
+                headline = Block(BlockKind.HEADING, text, normalized, span, level=1)
             break
     problems: list[ReadError] = []
     skip = frozenset({"nav", "script", "style", "form", "template"})
     metadata = attribution(root, skip, settings, problems)
     document = Document(
-        path=path, format="html", blocks=tuple(loose), headline=headline, metadata=metadata
+        path=path,
+        format="html",
+        blocks=tuple(loose),
+        headline=headline,
+        metadata=metadata,
+        compare=compared_kinds(settings),
+        notices=_thin_prose(page, loose),
     )
     return document, problems
+
+
+def _thin_prose(page: Page, blocks: list[Block]) -> tuple[str, ...]:
+    """A notice when the prose found is under a tenth of the page's visible words."""
+    from corpuslint.readers.html_content import visible_words
+
+    visible = visible_words(page.body)
+    prose = sum(b.word_count for b in blocks if b.kind is not BlockKind.HEADING)
+    if visible and prose < MIN_PROSE_SHARE * visible:
+        return (
+            f"only {prose} of the page's {visible} visible words were read as its prose;"
+            " the article may be missed (its markup is not one corpuslint recognizes)",
+        )
+    return ()
 
 
 def _check_limits(root: HtmlElement, parser: Any, max_depth: int) -> None:
@@ -249,7 +290,7 @@ class HtmlReader(Reader):
 
     format = "html"
     suffixes = (".html", ".htm")
-    settings = (limits.MAX_FILE, MAX_HTML_DEPTH, limits.MAX_INT_DIGITS)
+    settings = (limits.MAX_FILE, MAX_HTML_DEPTH, limits.MAX_INT_DIGITS, COMPARE)
     comments = True
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,8 +39,16 @@ BOILERPLATE_TOKENS = frozenset(
     "nav navbar navigation menu breadcrumb breadcrumbs footer sidebar share sharing social"
     " newsletter subscribe subscription cookie cookies consent related recommended promo"
     " advert advertisement ad ads comments disqus popup modal signup caption gallery"
-    " slideshow carousel slider teaser trending popular".split()
+    " slideshow carousel slider teaser trending popular poll polls"
+    " cta donate paywall outbrain taboola pingback pingbacks trackback trackbacks".split()
 )
+# Marks of reader comments and calls to action: furniture however much text they hold
+# (an open thread's comments outweigh its post), except on an article or main element.
+COMMENT_TOKENS = frozenset(
+    "comment comments commentlist comments-area pingback pingbacks trackback trackbacks"
+    " respond disqus reply replies".split()
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = ("p", "li", "blockquote", *HEADINGS)
 MAX_LINK_SHARE = 0.5
@@ -52,6 +61,21 @@ def element_text(element: HtmlElement) -> str:
     parts: list[str] = []
     _collect(element, parts, 0)
     return collapse("".join(parts))
+
+
+def visible_words(body: HtmlElement) -> int:
+    """How many words of text the page shows: all of ``body`` but scripts, styles, templates."""
+    return sum(len(text.split()) for text in _visible(body, 0))
+
+
+def _visible(element: HtmlElement, depth: int) -> Iterator[str]:
+    if element.text and isinstance(element.tag, str):
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _INLINE_SKIP and depth < _MAX_DEPTH:
+            yield from _visible(child, depth + 1)
+        if child.tail:
+            yield child.tail
 
 
 def _collect(element: HtmlElement, parts: list[str], depth: int) -> None:
@@ -119,9 +143,14 @@ class Page:
             return True
         if (element.get("role") or "").lower() in BOILERPLATE_ROLES:
             return True
+        if _HIDDEN_STYLE.search(element.get("style") or ""):
+            return True
         marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if BOILERPLATE_TOKENS.isdisjoint(_TOKENS.split(marks)):
+        tokens = set(_TOKENS.split(marks))
+        if BOILERPLATE_TOKENS.isdisjoint(tokens) and COMMENT_TOKENS.isdisjoint(tokens):
             return False
+        if not COMMENT_TOKENS.isdisjoint(tokens) and element.tag not in ("article", "main"):
+            return True
         return self.weight[element] * 2 < self.weight[self.body]
 
     def content_root(self) -> HtmlElement:

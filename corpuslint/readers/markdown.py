@@ -1,15 +1,27 @@
 """Markdown reader: CommonMark events with source ranges (pyromark), plus front matter.
 
-Headings, paragraphs, list items and block quotes are prose; code blocks, HTML blocks
-(comments included) and front matter are not. pyromark binds pulldown-cmark, a
-CommonMark parser in Rust: on the benchmark articles it parses 15 times faster than
-markdown-it-py, whose parse was a third of a cold run's CPU time.
+Each block is marked with its kind (see ``BlockKind``): headings, paragraphs, quotes,
+list items, table cells (GFM tables), definitions, footnotes, captions (the alt text of
+an image-only paragraph; alt text inside a paragraph is left out of its text) and
+table-of-contents entries (list items that only link into the page). Code blocks, HTML
+blocks (comments included) and front matter are skipped. Template markup is blanked
+before parsing, so it is never prose and never joins the prose around it: Hugo
+shortcodes (``{{< x >}}``, ``{{% x %}}``; the content of a paired ``{{< x >}}...{{< /x >}}``
+too, which Hugo hands to the template raw, while a ``{{% x %}}`` pair's content is
+Markdown and stays prose), Jekyll/Liquid tags (``{% x %}``, ``{{ x }}``; the content of
+``highlight``, ``raw``, ``comment`` and ``capture`` blocks too), kramdown attribute lists
+(``{:toc}``) and MDX (``import``/``export`` lines, ``<Component ...>`` tags).
+
+pyromark binds pulldown-cmark, a CommonMark parser in Rust: on the benchmark articles it
+parses 15 times faster than markdown-it-py, whose parse was a third of a cold run's CPU
+time.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +29,8 @@ from typing import Any
 
 import pyromark
 
-from corpuslint.model import Block, BlockKind, Document, Problem, Span
+from corpuslint.model import COMPARED_BY_DEFAULT, Block, BlockKind, Document, Problem, Span
+from corpuslint.options import Option
 from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, decode, split_lines
 from corpuslint.readers.frontmatter import FRONT_MATTER_SETTINGS, split_front_matter
@@ -26,12 +39,141 @@ from corpuslint.similarity.normalize import collapse, normalize
 # Blocks whose text is not prose: everything inside them is skipped.
 _OPAQUE = frozenset(("CodeBlock", "HtmlBlock", "MetadataBlock"))
 # Container blocks, and what a paragraph inside one of them is.
-_CONTAINERS = {"BlockQuote": "quote", "List": "list", "Item": "list"}
+_CONTAINERS = {
+    "BlockQuote": "quote",
+    "List": "list",
+    "Item": "list",
+    "Table": "table",
+    "DefinitionList": "definition",
+    "FootnoteDefinition": "footnote",
+}
+# Which container decides a block's kind when it is inside several (a table in a quote).
+_KIND_ORDER = (
+    ("table", BlockKind.TABLE_CELL),
+    ("footnote", BlockKind.FOOTNOTE),
+    ("definition", BlockKind.DEFINITION),
+    ("quote", BlockKind.QUOTE),
+    ("list", BlockKind.LIST_ITEM),
+)
 # Inline markup: its text belongs to the surrounding block.
 _INLINE_TAGS = frozenset(
     ("Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript")
 )
 _BREAKS = frozenset(("SoftBreak", "HardBreak"))
+_PARSE_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES
+    | pyromark.Options.ENABLE_FOOTNOTES
+    | pyromark.Options.ENABLE_STRIKETHROUGH
+    | pyromark.Options.ENABLE_TASKLISTS
+    | pyromark.Options.ENABLE_HEADING_ATTRIBUTES
+    | pyromark.Options.ENABLE_DEFINITION_LIST
+)
+
+# Template markup, blanked before parsing. A paired Hugo ``{{< x >}}...{{< /x >}}`` (its
+# content is handed to the template raw: code, config) and Liquid's raw-content blocks are
+# blanked whole; then every remaining tag on its own.
+_HUGO_PAIR = re.compile(
+    r"\{\{<\s*(?:/\*\s*)?([A-Za-z0-9_.-]+)\b[^\n]*?>\}\}.*?\{\{<\s*(?:/\*\s*)?/\s*\1\s*(?:\*/\s*)?>\}\}",
+    re.DOTALL,
+)
+_LIQUID_PAIR = re.compile(
+    r"\{%-?\s*(highlight|raw|comment|capture)\b.*?%\}.*?\{%-?\s*end\1\s*-?%\}", re.DOTALL
+)
+_TAG = re.compile(r"\{\{[<%].*?[>%]\}\}|\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+# kramdown attribute lists (``{:toc}``, ``{: .note}``) on a line of their own.
+_IAL = re.compile(r"^[ \t]*\{:[^\n]*\}[ \t]*$", re.MULTILINE)
+# MDX: ES module lines (to the next blank line) and JSX component tags (capitalized names).
+_MDX_MODULE = re.compile(
+    r"^(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?[\"'][^\n]*|export\s+(?:default|const|let|var|function|class|async)\b[^\n]*)(?:\n[^\n]*\S[^\n]*)*",
+    re.MULTILINE,
+)
+_JSX_TAG = re.compile(r"</?[A-Z][\w.]*(?:\s(?:[^<>\"'{}]|\"[^\"]*\"|'[^']*'|\{[^{}]*\})*)?/?>")
+
+
+@dataclass(frozen=True)
+class KindsOption(Option):
+    """A list of block kinds; an unknown kind is a configuration error."""
+
+    def coerce(self, value: Any) -> Any:
+        """The configured list, checked to name only block kinds."""
+        kinds = super().coerce(value)
+        BlockKind.parse_kinds(kinds)
+        return kinds
+
+
+COMPARE = KindsOption(
+    "compare",
+    tuple,
+    tuple(sorted(k.value for k in COMPARED_BY_DEFAULT)),
+    "block kinds the duplicate rules compare (paragraph, quote, list-item, table-cell,"
+    " definition, footnote, caption, ...)",
+)
+
+
+def compared_kinds(options: Mapping[str, Any] | None) -> frozenset[BlockKind]:
+    """The kinds a reader's ``compare`` setting names (the default: paragraphs and quotes)."""
+    names = (options or {}).get(COMPARE.name)
+    return COMPARED_BY_DEFAULT if names is None else BlockKind.parse_kinds(names)
+
+
+def _blank(match: re.Match[str]) -> str:
+    """The matched text as spaces of the same UTF-8 length, its line breaks kept."""
+    return "".join(c if c == "\n" else " " * len(c.encode()) for c in match.group(0))
+
+
+def _dedent_blanked(source: str, blanked: str) -> tuple[str, tuple[list[int], list[int]]]:
+    """``blanked`` without the spaces that markup left at the start of its lines.
+
+    Markup opening a line (``{{< x >}} Text``) leaves spaces that would make the rest an
+    indented code block; they are dropped. Returns the text and, to map its byte offsets
+    back, the offsets where lines lose bytes and the bytes lost up to there (cumulative).
+    """
+    starts, lost = [0], [0]
+    out: list[str] = []
+    at = removed = 0
+    for line, original in zip(blanked.split("\n"), source.split("\n"), strict=True):
+        own = len(original) - len(original.lstrip(" \t"))
+        made = len(line) - len(line.lstrip(" \t")) - own
+        kept = line
+        if made > 0 and line.strip():
+            kept = line[:own] + line[own + made :]
+            removed += made  # blanked markup is ASCII spaces: characters are bytes here
+            starts.append(at + own)
+            lost.append(removed)
+        out.append(kept)
+        at += len(kept.encode()) + 1
+    return "\n".join(out), (starts, lost)
+
+
+def _shifted(
+    events: Iterable[tuple[Any, Any]], shifts: tuple[list[int], list[int]]
+) -> Iterator[tuple[Any, Any]]:
+    """The events with their byte ranges mapped back to the text before dedenting."""
+    starts, lost = shifts
+
+    def back(offset: int) -> int:
+        return offset + lost[bisect.bisect_right(starts, offset) - 1]
+
+    for event, where in events:
+        yield event, {"start": back(where["start"]), "end": back(where["end"])}
+
+
+def blank_markup(text: str) -> str:
+    """``text`` with template markup replaced by spaces: byte offsets and lines unchanged.
+
+    Returns ``text`` itself (the same object) when it holds no markup.
+    """
+    original = text
+    if "{" in text:
+        text = _HUGO_PAIR.sub(_blank, text)
+        text = _LIQUID_PAIR.sub(_blank, text)
+        text = _TAG.sub(_blank, text)
+        text = _IAL.sub(_blank, text)
+    if "import" in text or "export" in text:
+        text = _MDX_MODULE.sub(_blank, text)
+    if "<" in text:
+        text = _JSX_TAG.sub(_blank, text)
+    return original if text == original else text
 
 
 @dataclass
@@ -48,6 +190,12 @@ class _Open:
     """Byte offset of the first inline content (the block's column)."""
     last: int = 0
     """Byte offset just past the last inline content."""
+    image_parts: list[str] = field(default_factory=list)
+    """Alt text of images in the block: a caption, not part of the block's prose."""
+    anchor_links: int = 0
+    """Characters of text inside links into the page (``[Intro](#intro)``)."""
+    chars: int = 0
+    """Characters of text outside images."""
 
 
 class _Lines:
@@ -87,6 +235,8 @@ class _Collector:
         self.opaque = 0  # depth inside blocks whose text is not prose
         self.current: _Open | None = None
         self.blocks: list[Block] = []
+        self.images = 0  # depth inside images: their text is alt text
+        self.links: list[bool] = []  # open links: whether each goes to a ``#fragment``
 
     def feed(self, event: Any, where: Any) -> None:
         """Take one ``(event, range)`` pair of ``pyromark.events_with_range``."""
@@ -116,10 +266,30 @@ class _Collector:
         if self.current.first is None:
             self.current.first = where["start"]
         self.current.last = max(self.current.last, where["end"])
-        if name in ("Text", "Code"):
-            self.current.parts.append(value)
+        if name in {"Image", "Link"}:
+            self._nest(name, value)
+        elif name in ("Text", "Code"):
+            if self.images:
+                self.current.image_parts.append(value)
+            else:
+                self.current.parts.append(value)
+                self.current.chars += len(value.strip())
+                if any(self.links):
+                    self.current.anchor_links += len(value.strip())
         elif name in _BREAKS:
             self.current.parts.append(" ")
+
+    def _nest(self, name: str, value: Any) -> None:
+        """Track images (alt text) and in-page links (tables of contents)."""
+        if isinstance(value, dict):  # Start: {"Link": {... "dest_url": ...}}
+            if name == "Image":
+                self.images += 1
+            else:
+                self.links.append(str(value[name].get("dest_url", "")).startswith("#"))
+        elif name == "Image":
+            self.images = max(0, self.images - 1)
+        elif self.links:
+            self.links.pop()
 
     def _block(self, what: str, name: str, value: Any, where: Any) -> None:
         if name in ("Paragraph", "Heading"):
@@ -142,18 +312,23 @@ class _Collector:
         if block is None or block.first is None:
             return
         raw = collapse("".join(block.parts))
+        kind = _kind(block)
+        if not raw or (not block.heading and not block.chars):
+            raw, kind = collapse(" ".join(block.image_parts)), BlockKind.CAPTION
         if not raw:
             return
         span = self.lines.span(block.first, block.last if block.end is None else block.end)
-        if block.heading:
-            kind = BlockKind.HEADING
-        elif "quote" in block.containers:
-            kind = BlockKind.QUOTE
-        elif "list" in block.containers:
-            kind = BlockKind.LIST_ITEM
-        else:
-            kind = BlockKind.PARAGRAPH
         self.blocks.append(Block(kind, raw, normalize(raw, collapsed=True), span, block.heading))
+
+
+def _kind(block: _Open) -> BlockKind:
+    """What a finished block is, from its heading level, containers and links."""
+    if block.heading:
+        return BlockKind.HEADING
+    kind = next((k for c, k in _KIND_ORDER if c in block.containers), BlockKind.PARAGRAPH)
+    if kind is BlockKind.LIST_ITEM and block.anchor_links * 2 > block.chars:
+        return BlockKind.CONTENTS  # an entry of a table of contents: a link into the page
+    return kind
 
 
 def _blocks(events: Iterable[tuple[Any, Any]], lines: _Lines) -> tuple[Block, ...]:
@@ -176,14 +351,28 @@ def parse_markdown(text: str, path: str, options: Mapping[str, Any] | None = Non
     body = lines
     if front is not None:  # blank the front matter so ranges stay those of the file
         body = [""] * (front.end + 1) + lines[front.end + 1 :]
-    events = pyromark.events_with_range("\n".join(body))
+    source = "\n".join(body)
+    parsed = blank_markup(source)
+    events: Iterable[tuple[Any, Any]]
+    if parsed is source:
+        events = pyromark.events_with_range(source, options=_PARSE_OPTIONS)
+    else:
+        parsed, shifts = _dedent_blanked(source, parsed)
+        events = pyromark.events_with_range(parsed, options=_PARSE_OPTIONS)
+        if len(shifts[0]) > 1:
+            events = _shifted(events, shifts)
     blocks = _blocks(events, _Lines(body))
 
     headline = _front_matter_title(metadata, front.key_lines if front else {}, lines)
     if headline is None:
         headline = next((b for b in blocks if b.kind is BlockKind.HEADING and b.level == 1), None)
     return Document(
-        path=path, format="markdown", blocks=blocks, headline=headline, metadata=metadata
+        path=path,
+        format="markdown",
+        blocks=blocks,
+        headline=headline,
+        metadata=metadata,
+        compare=compared_kinds(options),
     )
 
 
@@ -203,7 +392,7 @@ class MarkdownReader(Reader):
 
     format = "markdown"
     suffixes = (".md", ".markdown", ".mdown", ".mkd")
-    settings = (limits.MAX_FILE, *FRONT_MATTER_SETTINGS)
+    settings = (limits.MAX_FILE, *FRONT_MATTER_SETTINGS, COMPARE)
     comments = True
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:

@@ -59,6 +59,8 @@ max-depth = 64
 max-record-mb = 1
 max-inflated-mb = 4
 max-depth = 32
+[parquet]
+max-row-group-mb = 1
 """
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NASTY_TEXT = st.sampled_from(
@@ -224,7 +226,11 @@ def _parquet_samples() -> st.SearchStrategy[Sample]:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        text = pa.array(["the same text of many words in every row"] * rows)
+        # Distinct texts, so the row group is not dictionary-encoded small: it is over
+        # the 1 MB budget of CONFIG and must be refused from the metadata alone.
+        text = pa.array(
+            [f"row {i} of a text long enough to fill the group" * 3 for i in range(rows)]
+        )
         sink = io.BytesIO()
         pq.write_table(pa.table({"text": text}), sink, row_group_size=rows)
         return Sample("rows.parquet", sink.getvalue())
@@ -232,7 +238,7 @@ def _parquet_samples() -> st.SearchStrategy[Sample]:
     garbage = st.binary(min_size=0, max_size=4096).map(
         lambda b: Sample("garbage.parquet", b"PAR1" + b + b"PAR1")
     )
-    return st.one_of(st.integers(min_value=100_000, max_value=400_000).map(table), garbage)
+    return st.one_of(st.integers(min_value=20_000, max_value=60_000).map(table), garbage)
 
 
 FORMATS: dict[str, Callable[[], st.SearchStrategy[Sample]]] = {

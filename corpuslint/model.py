@@ -154,6 +154,9 @@ class Document:
     headline: Block | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     record: str | None = None
+    date: str = ""
+    """When the document was published, ISO 8601 (``2022-03-15`` or ``2022-03-15T09:30:00``),
+    from its metadata or its file name; ``""`` when unknown. The oldest copy is the original."""
     compare: frozenset[BlockKind] = COMPARED_BY_DEFAULT
     """The block kinds duplicate rules compare in this document (a reader's ``compare``)."""
     notices: tuple[str, ...] = ()
@@ -303,11 +306,14 @@ class Signature:
     sketch: bytes = b""
     """A compact summary of the block that lets ``compare`` reject most candidates without
     verifying them (CL102 keeps a MinHash sketch, see ``corpuslint.similarity.sketch``)."""
+    date: str = ""
+    """The document's date (``Document.date``; in the corpus pass, else when its file first
+    entered git); ``""`` when unknown."""
 
     def __reduce__(self) -> tuple[type[Signature], tuple[Any, ...]]:
         # See Span.__reduce__: signatures cross process boundaries and the cache by millions.
         fields = (self.keys, self.path, self.span, self.text, self.record, self.label)
-        return (Signature, (*fields, self.target, self.sketch))
+        return (Signature, (*fields, self.target, self.sketch, self.date))
 
     @property
     def first_key(self) -> int:
@@ -324,9 +330,13 @@ class Signature:
         """The block's position for messages: its label, else ``line N``."""
         return self.label or f"line {self.span.line}"
 
-    def order(self) -> tuple[bool, str, int, int]:
-        """Which copy is the original: files not new in this run first, then path, position."""
-        return (self.target, self.path, self.span.line, self.span.column)
+    def order(self) -> tuple[bool, bool, str, str, int, int]:
+        """Which copy is the original: not new in this run, oldest, then path and position.
+
+        Files new in this run (targets, staged files) come last; then dated documents
+        from the oldest, then undated ones.
+        """
+        return (self.target, not self.date, self.date, self.path, self.span.line, self.span.column)
 
 
 ALL = "*"

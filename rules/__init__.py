@@ -11,8 +11,10 @@ from corpuslint.hookspecs import hookimpl
 from corpuslint.rule import Rule
 
 from .attribution import MissingAttribution
+from .boilerplate import BoilerplateParagraph
 from .corpus_headline import CorpusDuplicateHeadline
 from .corpus_paragraph import CorpusDuplicateParagraph
+from .duplicate_document import DuplicateDocument
 from .duplicate_headline import DuplicateHeadline
 from .duplicate_paragraph import DuplicateParagraph
 
@@ -23,6 +25,8 @@ def corpuslint_rules() -> Sequence[type[Rule]]:
     return [
         DuplicateParagraph,
         CorpusDuplicateParagraph,
+        DuplicateDocument,
+        BoilerplateParagraph,
         DuplicateHeadline,
         CorpusDuplicateHeadline,
         MissingAttribution,

@@ -19,9 +19,39 @@ from corpuslint.similarity.hashing import near_keys, packed_text_key
 from corpuslint.similarity.signatures import SignatureTable
 
 from .duplicate_paragraph import comparable_blocks
+from .negation import opposite
 
 EXACT_SALT = b"paragraph\0"
 MANY_FROM = 16  # candidate groups larger than this are filtered and scored with numpy
+BOILERPLATE_MIN_DOCUMENTS = 5
+"""Default of ``boilerplate-min-documents`` (CL102 and CL104): measured on the Rust blog,
+where release-post templates stand in 5 to 89 posts and real copies in 2 to 4."""
+
+_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+
+
+def template(text: str) -> str:
+    """``text`` with every number made ``0``: the form copies of one template share.
+
+    A release post's "getting Rust 1.20 is as easy as" and the next one's "1.21.0" are
+    one template; grouping and candidate keys use this form, so every copy of a
+    template lands in every group any of them is in.
+    """
+    return _NUMBER.sub("0", text) if any(c.isdigit() for c in text) else text
+
+
+def boilerplate(group: Sequence[Signature], min_documents: int) -> set[str]:
+    """The templates (see :func:`template`) that stand in ``min_documents`` documents or more.
+
+    Every copy of a template is in every group one of them is in, so any group
+    holding a paragraph tells whether it is boilerplate. 0 turns boilerplate off.
+    """
+    if not min_documents or len(group) < min_documents:
+        return set()
+    documents: dict[str, set[tuple[str, str | None]]] = {}
+    for signature in group:
+        documents.setdefault(template(signature.text), set()).add(signature.document)
+    return {text for text, where in documents.items() if len(where) >= min_documents}
 
 
 @lru_cache(maxsize=32)
@@ -103,11 +133,29 @@ class CorpusDuplicateParagraph(CorpusRule):
     candidate whose MinHash sketches agree enough is verified with rapidfuzz. Nothing
     is compared all-pairs across the corpus.
 
+    Paragraphs that differ only in their numbers are copies of one template: "Rust
+    1.20 is out" and "Rust 1.21.0 is out" are near copies (a stale figure is a real
+    defect in news). A near pair where one side negates what the other says ("is
+    *not* supported" / "is supported", *at least* / *no more than*; in English, German,
+    French, Spanish, Portuguese, Italian and Dutch) says the opposite: it is no copy.
+
+    A paragraph whose copies (equal but for numbers) stand in `boilerplate-min-documents`
+    documents or more is boilerplate: a template, a disclaimer, a call to action. Its
+    copies are not reported here (CL104 lists each such paragraph once), and neither
+    are near copies of it.
+
     Every copy but the original is reported, with the original as the related location.
-    The original is the first copy in path-then-line order among files that are not
-    new in this run (neither targets nor staged in git); if all copies are new, the
-    first of them. So a new article that copies an old one is the one flagged, even when
-    only the new one is checked, and however pre-commit splits the staged files.
+    The original is the oldest copy among files that are not new in this run (neither
+    targets nor staged in git); if all copies are new, the oldest of them. A document's
+    age is its date (front matter `date`, `published` or `publishDate`; HTML
+    `article:published_time` or JSON-LD `datePublished`; a record's `date-field`), else
+    the date in its file name or front-matter `path` (`2022-03-15-title.md`), else when
+    its file first entered git; undated documents come after dated ones, in path order.
+    So a new article that copies an old one is the one flagged, even when only the new
+    one is checked, and however pre-commit splits the staged files; and once the newer
+    copy of a pair is accepted with a suppression, the older one is never reported.
+    When a whole document repeats another, CL103 reports it once instead of each of
+    its paragraphs here.
 
     ## Why is this bad?
     A paragraph copied between articles is plagiarism, a syndication mistake or
@@ -140,6 +188,11 @@ class CorpusDuplicateParagraph(CorpusRule):
       `threshold` (docs/performance.md gives what each value rejects).
     - `bucket-limit` (int, default 100): near-copy candidates sharing one key with more
       paragraphs than this are not compared (exact copies are still all reported).
+    - `boilerplate-min-documents` (int, default 5; 0 for none): a paragraph whose copies
+      stand in this many documents is boilerplate, not reported. On the Rust blog 5
+      silences the release-post templates (5 to 89 posts each) and keeps copies between
+      2 to 4 posts; raise it where articles are syndicated widely. Keep it equal to
+      CL104's.
     """
 
     code = "CL102"
@@ -160,6 +213,13 @@ class CorpusDuplicateParagraph(CorpusRule):
         ),
         Option(
             "bucket-limit", int, 100, "near-copy candidate groups larger than this are skipped", 1
+        ),
+        Option(
+            "boilerplate-min-documents",
+            int,
+            BOILERPLATE_MIN_DOCUMENTS,
+            "a paragraph with copies in this many documents is boilerplate (0: none)",
+            0,
         ),
     )
 
@@ -188,14 +248,24 @@ class CorpusDuplicateParagraph(CorpusRule):
             if allowed is None or not allowed.search(block.normalized)
         ]
         texts = [block.normalized for block in blocks]
+        templates = [template(text) for text in texts]
         if options["threshold"] < 100:
-            near = near_keys(texts, options["bands"], options["rows"])
+            near = near_keys(templates, options["bands"], options["rows"])
         else:
             near = [(b"", b"")] * len(blocks)
-        for block, text, (bands, summary) in zip(blocks, texts, near, strict=True):
-            keys = packed_text_key(text, EXACT_SALT) + bands
+        date = document.date
+        for block, text, form, (bands, summary) in zip(blocks, texts, templates, near, strict=True):
+            keys = packed_text_key(form, EXACT_SALT) + bands
             yield Signature(
-                keys, document.path, block.span, text, document.record, block.label, True, summary
+                keys,
+                document.path,
+                block.span,
+                text,
+                document.record,
+                block.label,
+                True,
+                summary,
+                date,
             )
 
     def pair_test(self, signatures: Sequence[Signature], options: Mapping[str, Any]) -> _PairTest:
@@ -211,13 +281,54 @@ class CorpusDuplicateParagraph(CorpusRule):
         exact = signatures[0].first_key == key
         if not exact and len(signatures) > options["bucket-limit"]:
             return
-        ordered = _original_first(signatures)
+        common = boilerplate(signatures, options["boilerplate-min-documents"])
         if exact:
+            if not common:
+                ordered = _original_first(signatures)
+                yield from self._template(ordered, options["threshold"], options["bucket-limit"])
+            return
+        if common:
+            signatures = [s for s in signatures if template(s.text) not in common]
+        ordered = _original_first(signatures)
+        yield from self._near(ordered, options["threshold"], sketch.needed(options["min-jaccard"]))
+
+    def _template(
+        self, ordered: Sequence[Signature], threshold: float, limit: int
+    ) -> Iterator[Violation]:
+        """Copies of one template: each target copy against the oldest copy in another document.
+
+        An equal copy is preferred; else the oldest that differs only in numbers and is
+        still ``threshold`` similar. A group of one text (most) is linear in its size
+        however many copies one document holds.
+        """
+        if all(s.text == ordered[0].text for s in ordered):
             yield from self._exact(ordered)
-        else:
-            yield from self._near(
-                ordered, options["threshold"], sketch.needed(options["min-jaccard"])
-            )
+            return
+        firsts: dict[tuple[tuple[str, str | None], str], int] = {}
+        for position, signature in enumerate(ordered):
+            firsts.setdefault((signature.document, signature.text), position)
+        heads = sorted(firsts.values())
+        for position, copy in enumerate(ordered):
+            if not copy.target:
+                continue
+            same = near = None
+            for checked, at in enumerate(heads):
+                if at >= position or checked > limit:
+                    break
+                earlier = ordered[at]
+                if earlier.document == copy.document:
+                    continue
+                if earlier.text == copy.text:
+                    same = earlier
+                    break
+                if near is None:
+                    score = fuzz.ratio(copy.text, earlier.text, score_cutoff=threshold)
+                    if score:
+                        near = (earlier, score)
+            if same is not None:
+                yield self._finding(copy, same, None)
+            elif near is not None:
+                yield self._near_finding(copy, near[0], near[1])
 
     def _exact(self, ordered: Sequence[Signature]) -> Iterator[Violation]:
         """Copies of one text: each target copy against the first copy in another document."""
@@ -237,12 +348,15 @@ class CorpusDuplicateParagraph(CorpusRule):
 
         A pair is verified only if its sketches agree on ``needed`` values or more. Small
         groups (most of them) are compared pair by pair, stopping at the first match; a
-        large one is filtered with numpy and scored in one ``cpdist`` call.
+        large one is filtered with numpy and scored in one ``cpdist`` call. Copies of one
+        template are the template group's to judge, and a pair saying opposite things
+        is no copy.
         """
         if len(ordered) > MANY_FROM:
             yield from self._near_many(ordered, threshold, needed)
             return
         summaries = [sketch.as_int(s.sketch) if needed else None for s in ordered]
+        forms = [template(s.text) for s in ordered]
         for position, copy in enumerate(ordered):
             if not copy.target:
                 continue
@@ -250,6 +364,8 @@ class CorpusDuplicateParagraph(CorpusRule):
             for earlier in range(position):
                 original = ordered[earlier]
                 if original.path == copy.path and original.record == copy.record:
+                    continue
+                if forms[earlier] == forms[position]:
                     continue
                 theirs = summaries[earlier]  # None: no sketch (or no filter), never rejected
                 if (
@@ -259,7 +375,7 @@ class CorpusDuplicateParagraph(CorpusRule):
                 ):
                     continue
                 score = fuzz.ratio(copy.text, original.text, score_cutoff=threshold)
-                if score:
+                if score and not opposite(copy.text, original.text):
                     yield self._near_finding(copy, original, score)
                     break
 
@@ -276,7 +392,13 @@ class CorpusDuplicateParagraph(CorpusRule):
             count=count,
         )
         target = np.fromiter((s.target for s in ordered), dtype=bool, count=count)
-        keep = target[copies] & (owner[copies] != owner[earlier])
+        forms: dict[str, int] = {}
+        form = np.fromiter(
+            (forms.setdefault(template(s.text), len(forms)) for s in ordered),
+            dtype=np.intp,
+            count=count,
+        )
+        keep = target[copies] & (owner[copies] != owner[earlier]) & (form[copies] != form[earlier])
         copies, earlier = copies[keep], earlier[keep]
         if needed:
             summaries = [s.sketch for s in ordered]
@@ -298,6 +420,8 @@ class CorpusDuplicateParagraph(CorpusRule):
             if position == reported:
                 continue
             original = ordered[int(earlier[match])]
+            if opposite(ordered[position].text, original.text):
+                continue
             yield self._near_finding(ordered[position], original, float(scores[match]))
             reported = position
 

@@ -63,6 +63,7 @@ def encode(outcome: FileOutcome) -> bytes:
                 _strings_column(batch.records),
                 _strings_column(batch.labels),
                 [len(c) for c in own],
+                _strings_column(batch.dates) if batch.dates else [],
             ]
         )
     violations = [
@@ -266,7 +267,7 @@ def _batches(value: Any, data: bytes, start: int) -> tuple[SignatureBatch, ...]:
     batches = []
     offset = start
     for item in _items(value, None, "signatures"):
-        code, paths, records, labels, sizes = _items(item, 5, "a signature batch")
+        code, paths, records, labels, sizes, dates = _items(item, 6, "a signature batch")
         if type(code) is not str or type(sizes) is not list or len(sizes) != _COLUMNS:
             raise DecodeError("cache entry: a signature batch is malformed")
         ends = list(accumulate(sizes, initial=offset))  # TypeError for what is not a number
@@ -304,6 +305,7 @@ def _batches(value: Any, data: bytes, start: int) -> tuple[SignatureBatch, ...]:
                 targets,
                 sketches,
                 sketch_sizes,
+                () if dates == [] else _column(dates, n, False, "signature dates"),
             )
         )
     if offset != len(data):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
 from corpuslint.options import Option
-from corpuslint.readers import limits
+from corpuslint.readers import dates, limits
 from corpuslint.readers.base import Reader, ReadError, split_lines
 from corpuslint.readers.markdown import COMPARE, compared_kinds
 from corpuslint.similarity.normalize import collapse, normalize
@@ -211,6 +211,7 @@ def read_html(
         blocks=tuple(loose),
         headline=headline,
         metadata=metadata,
+        date=dates.of_page(root, path),
         compare=compared_kinds(settings),
         notices=_thin_prose(page, loose),
     )

@@ -31,7 +31,7 @@ import pyromark
 
 from corpuslint.model import COMPARED_BY_DEFAULT, Block, BlockKind, Document, Problem, Span
 from corpuslint.options import Option
-from corpuslint.readers import limits
+from corpuslint.readers import dates, limits
 from corpuslint.readers.base import Reader, decode, split_lines
 from corpuslint.readers.frontmatter import FRONT_MATTER_SETTINGS, split_front_matter
 from corpuslint.similarity.normalize import collapse, normalize
@@ -372,6 +372,7 @@ def parse_markdown(text: str, path: str, options: Mapping[str, Any] | None = Non
         blocks=blocks,
         headline=headline,
         metadata=metadata,
+        date=dates.of_document(metadata, path),
         compare=compared_kinds(options),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from corpuslint.model import Block, BlockKind, Document, Problem, Span
 from corpuslint.options import Option
+from corpuslint.readers import dates
 from corpuslint.similarity.normalize import collapse, normalize
 
 ATTRIBUTION_FIELDS = ("author", "authors", "byline", "source", "credit")
@@ -27,6 +28,13 @@ RECORD_SETTINGS = (
         tuple,
         ATTRIBUTION_FIELDS,
         "fields whose non-empty value is attribution (dotted paths)",
+    ),
+    Option(
+        "date-field",
+        str,
+        "date",
+        "field holding when the document was published (dotted path; the oldest copy is"
+        " the original)",
     ),
 )
 
@@ -44,6 +52,7 @@ class Fields:
     title: str
     id: str
     attribution: tuple[str, ...]
+    date: str = "date"
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Fields:
@@ -53,11 +62,12 @@ class Fields:
             options["title-field"],
             options["id-field"],
             tuple(options["attribution-fields"]),
+            options.get("date-field", "date"),
         )
 
     def top_level(self) -> tuple[str, ...]:
         """Each field's own name and its first dotted component (columns to load)."""
-        names = (self.text, self.title, self.id, *self.attribution)
+        names = (self.text, self.title, self.id, *self.attribution, self.date)
         return tuple(dict.fromkeys(n for name in names for n in (name, name.split(".")[0])))
 
 
@@ -180,6 +190,7 @@ def build_document(
         headline=_headline(record, fields, place, columns),
         metadata=_attribution(record, fields),
         record=_record_id(record, fields) or place.name,
+        date=_date(record, fields),
     )
 
 
@@ -213,6 +224,12 @@ def _headline(
     span = Span(place.line, first, place.line, last)
     label = f"{place.name}, title"
     return Block(BlockKind.HEADING, raw, normalize(raw), span, level=1, label=label)
+
+
+def _date(record: Mapping[str, Any], fields: Fields) -> str:
+    """The record's date (its ``date-field``) as ISO 8601; ``""`` when it has none."""
+    found = resolve(record, fields.date) if fields.date else None
+    return dates.parse(found[1]) if found is not None else ""
 
 
 def _record_id(record: Mapping[str, Any], fields: Fields) -> str | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from corpuslint import plugins
 from corpuslint.config import Config
 from corpuslint.core_rules import UnreadableDocument, UnusedSuppression
 from corpuslint.model import Directive, Result, Severity, Span, Violation
+from corpuslint.rule import Rule
 from corpuslint.run import baseline, suppress
 from corpuslint.run.discover import Skipped, SourceFile
 from corpuslint.run.plan import Overrides, Plan, make_plan
@@ -60,7 +61,8 @@ class Run:
         )
         unused = UnusedSuppression.code in plan.codes
         report_unused = UnusedSuppression().from_directive if unused else None
-        violations = suppress.apply(collected.violations, collected.directives, report_unused)
+        found = superseded(collected.violations, registry.rules)
+        violations = suppress.apply(found, collected.directives, report_unused)
         relative = {s.display: s.relative for s in targets}
         kept = [
             findings_filter.apply(v)
@@ -84,6 +86,35 @@ class Run:
             tuple(collected.warnings),
             tuple(skip.display for skip in skipped),
         )
+
+
+def superseded(violations: Sequence[Violation], rules: Mapping[str, type[Rule]]) -> list[Violation]:
+    """``violations`` without those another finding stands for.
+
+    A rule whose finding is about a whole document (CL103, a duplicated document)
+    names in a ``supersedes`` class attribute the codes whose findings inside it (same
+    file, starting within its span) it replaces: its paragraphs' CL102 findings and
+    its headline's CL202 one. This runs on the findings of both passes, whichever
+    engine found them, before suppressions: suppressing the document's finding accepts
+    the duplicate, and brings back none of the findings it stood for.
+    """
+    covering: dict[str, list[tuple[Span, frozenset[str]]]] = {}
+    for violation in violations:
+        codes = getattr(rules.get(violation.code), "supersedes", ())
+        if codes:
+            covering.setdefault(violation.path, []).append((violation.span, frozenset(codes)))
+    if not covering:
+        return list(violations)
+    return [v for v in violations if not _covered(v, covering.get(v.path, ()))]
+
+
+def _covered(violation: Violation, covers: Iterable[tuple[Span, frozenset[str]]]) -> bool:
+    start = (violation.span.line, violation.span.column)
+    return any(
+        violation.code in codes
+        and (span.line, span.column) <= start <= (span.end_line, span.end_column)
+        for span, codes in covers
+    )
 
 
 def exit_code(result: Result, fail_on: Severity) -> int:

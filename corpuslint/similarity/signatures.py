@@ -11,7 +11,7 @@ flat arrays and makes a ``Signature`` only for a member of a group that is judge
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -56,13 +56,15 @@ class SignatureBatch(Sequence[Signature]):
     """One byte a signature: 1 for ``Signature.target``."""
     sketches: bytes = b""
     sketch_sizes: bytes = b""
+    dates: tuple[str, ...] = ()
+    """Each signature's ``Signature.date``; empty when none is known for any of them."""
 
     @classmethod
     def pack(cls, code: str, signatures: Sequence[Signature]) -> SignatureBatch:
         """The batch of these signatures of rule ``code``."""
         # One pass over the signatures: this runs for every file, in the workers.
         keys, texts, sketches = [], [], []
-        paths, records, labels = [], [], []
+        paths, records, labels, dates = [], [], [], []
         spans: list[int] = []
         targets = bytearray()
         for s in signatures:
@@ -72,6 +74,7 @@ class SignatureBatch(Sequence[Signature]):
             paths.append(s.path)
             records.append(s.record)
             labels.append(s.label)
+            dates.append(s.date)
             span = s.span
             spans += (span.line, span.column, span.end_line, span.end_column)
             targets.append(s.target)
@@ -88,13 +91,14 @@ class SignatureBatch(Sequence[Signature]):
             bytes(targets),
             b"".join(sketches),
             array("I", map(len, sketches)).tobytes(),
+            tuple(dates) if any(dates) else (),
         )
 
     def __reduce__(self) -> tuple[type[SignatureBatch], tuple[Any, ...]]:
         # A tuple of fields, not the generic dataclass state: one dict less per file.
         fields = (self.code, self.keys, self.key_counts, self.paths, self.records, self.labels)
         rest = (self.spans, self.texts, self.text_sizes, self.targets, self.sketches)
-        return (SignatureBatch, (*fields, *rest, self.sketch_sizes))
+        return (SignatureBatch, (*fields, *rest, self.sketch_sizes, self.dates))
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -150,6 +154,7 @@ class SignatureTable(Sequence[Signature]):
         self._targets = bytearray()
         self._sketches = bytearray()
         self._sketch_sizes = array("I")
+        self._dates: list[str] = []
         self._sealed: _Sealed | None = None
 
     def add(self, batch: SignatureBatch, target: bool | None = None) -> None:
@@ -169,6 +174,7 @@ class SignatureTable(Sequence[Signature]):
             self._targets += b"\1" * len(batch) if target else bytes(len(batch))
         self._sketches += batch.sketches
         self._sketch_sizes.frombytes(batch.sketch_sizes)
+        self._dates.extend(batch.dates or ("",) * len(batch))
 
     def __len__(self) -> int:
         return len(self._paths)
@@ -228,7 +234,41 @@ class SignatureTable(Sequence[Signature]):
             self._labels[i],
             self._targets[i] == 1,
             bytes(sealed.sketches[sketches[i] : sketches[i + 1]]),
+            self._dates[i],
         )
+
+    def date_missing(self, dates: Callable[[str], str]) -> None:
+        """Give each signature without a date the one ``dates`` tells for its path.
+
+        The engine's fallback for documents whose reader found no date (when their file
+        first entered git); call it before the first signature is made.
+        """
+        known: dict[str, str] = {}
+        for i, date in enumerate(self._dates):
+            if not date:
+                path = self._paths[i]
+                found = known.get(path)
+                if found is None:
+                    found = known[path] = dates(path)
+                self._dates[i] = found
+        self._sealed = None
+
+    def dates(self) -> list[str]:
+        """Each signature's date, by number (``""`` where unknown)."""
+        return self._dates
+
+    def paths(self) -> list[str]:
+        """Each signature's path, by number."""
+        return self._paths
+
+    def target_flags(self) -> list[bool]:
+        """Each signature's target flag, by number."""
+        return [flag == 1 for flag in self._targets]
+
+    def span_starts(self) -> list[tuple[int, int]]:
+        """Each signature's first line and column, by number."""
+        spans = self._spans
+        return [(spans[at], spans[at + 1]) for at in range(0, len(spans), 4)]
 
     def targets(self) -> NDArray[np.intp]:
         """The numbers of the signatures appended as targets."""

@@ -11,10 +11,12 @@ that shortens the pass; on a small one the fork costs more than it saves.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +24,8 @@ from numpy.typing import NDArray
 from corpuslint._support import budget, processes
 from corpuslint.model import Span, Violation
 from corpuslint.rule import CorpusRule, PairTest
-from corpuslint.run.executor import Checker, keep
+from corpuslint.run import gitstate
+from corpuslint.run.executor import Checker
 from corpuslint.similarity.grouping import KeyIndex
 from corpuslint.similarity.signatures import CorpusSignatures, SignatureBatch, SignatureTable
 
@@ -40,6 +43,8 @@ class _Rule:
     """Numbers of the target signatures; ``None`` when all are targets."""
     index: KeyIndex
     pairs: PairTest | None
+    ages: _Ages
+    """How old the copy each finding names as the original is, to keep the oldest."""
 
 
 Findings = list[dict[tuple[str, Span], Violation]]
@@ -53,20 +58,26 @@ class CorpusPass:
     """
 
     def __init__(
-        self, checker: Checker, tables: CorpusSignatures, errors: list[str], jobs: int = 1
+        self,
+        checker: Checker,
+        tables: CorpusSignatures,
+        errors: list[str],
+        jobs: int = 1,
+        cwd: Path | None = None,
     ) -> None:
         self._checker = checker
         self.errors = errors
         """Where errors of the pass go (the pair test's among them)."""
         self._rules: list[_Rule] = []
+        dates = _GitDates(cwd or Path.cwd())  # display paths are relative to the run's cwd
         for rule in checker.corpus_rules:
             found = tables.take(rule.code)
+            found.date_missing(dates)
             wanted = found.targets()
             pairs = checker.pair_test(rule, found, errors)  # under the budget (budget.within)
-            everyone = len(wanted) == len(found)
-            self._rules.append(
-                _Rule(rule, found, None if everyone else wanted, found.key_index(), pairs)
-            )
+            some = None if len(wanted) == len(found) else wanted
+            index = found.key_index()
+            self._rules.append(_Rule(rule, found, some, index, pairs, _Ages(found)))
         size = sum(len(part.found) for part in self._rules)
         worth_it = jobs > 1 and size >= HELPER_MIN_SIGNATURES
         self._helper = _Helper(self) if worth_it and processes.CAN_FORK else None
@@ -81,9 +92,9 @@ class CorpusPass:
                 theirs = helper.result()
                 if theirs is None:  # the helper died (killed, out of memory): do its share
                     theirs = (self.share(1, parts, self.errors), [])
-                for best, other in zip(found, theirs[0], strict=True):
+                for prepared, best, other in zip(self._rules, found, theirs[0], strict=True):
                     for violation in other.values():
-                        keep(best, violation)
+                        prepared.ages.keep(best, violation)
                 self.errors.extend(theirs[1])
         finally:
             if helper is not None:
@@ -102,7 +113,10 @@ class CorpusPass:
             with budget.handler(checker.plan.rule_timeout):
                 for key, members in groups:
                     group = prepared.found.members(members)
-                    checker.judge(prepared.rule, key, group, best, errors)
+                    judged: dict[tuple[str, Span], Violation] = {}
+                    checker.judge(prepared.rule, key, group, judged, errors)
+                    for violation in judged.values():
+                        prepared.ages.keep(best, violation)
             found.append(best)
         return found
 
@@ -150,6 +164,7 @@ def compare(
     outcomes: Iterable[tuple[bool, Iterable[SignatureBatch]]],
     errors: list[str],
     jobs: int = 1,
+    cwd: Path | None = None,
 ) -> Iterator[Violation]:
     """The corpus pass over files' signature batches, each with whether the file is a target.
 
@@ -160,4 +175,75 @@ def compare(
     tables = checker.signatures()
     for target, batches in outcomes:
         tables.add(batches, target)
-    yield from CorpusPass(checker, tables, errors, jobs).findings()
+    yield from CorpusPass(checker, tables, errors, jobs, cwd).findings()
+
+
+class _GitDates:
+    """The date a file first entered git, for documents whose reader found none.
+
+    One ``git log`` pass (``corpuslint.run.gitstate.first_added``), made only if a
+    document lacks a date, for the repository of the first such file.
+    """
+
+    def __init__(self, cwd: Path) -> None:
+        self._cwd = cwd
+        self._known: Mapping[str, str] | None = None
+
+    def __call__(self, path: str) -> str:
+        location = os.path.normpath(os.path.join(self._cwd, path))
+        if self._known is None:
+            self._known = gitstate.first_added(Path(location).parent)
+        return self._known.get(location, "")
+
+
+class _Ages:
+    """Which of two findings at one place to keep: the one naming the older original.
+
+    A rule picks the oldest copy of each group it judges; a place found in several
+    groups (a near copy sharing bands with different paragraphs) keeps the finding
+    whose related copy is oldest (files not new in this run first, then by date), then
+    the one :func:`corpuslint.run.executor.keep` prefers. The ages of the places are
+    looked up only when two findings at one place name different copies.
+    """
+
+    def __init__(self, table: SignatureTable) -> None:
+        self._table = table
+        self._ages: dict[tuple[str, int, int], tuple[bool, bool, str]] | None = None
+
+    def _age(self, violation: Violation) -> tuple[bool, bool, str]:
+        if self._ages is None:
+            table = self._table
+            targets = table.target_flags()
+            spans = table.span_starts()
+            self._ages = {}
+            for path, (line, column), target, date in zip(
+                table.paths(), spans, targets, table.dates(), strict=True
+            ):
+                age = (target, not date, date)
+                place = (path, line, column)
+                if place not in self._ages or age < self._ages[place]:
+                    self._ages[place] = age
+        if not violation.related:
+            return (False, True, "")
+        first = violation.related[0]
+        return self._ages.get((first.path, first.line, first.column), (True, True, ""))
+
+    def keep(self, best: dict[tuple[str, Span], Violation], violation: Violation) -> None:
+        """Keep ``violation`` in ``best`` unless a finding naming an older copy is there."""
+        place = (violation.path, violation.span)
+        kept = best.get(place)
+        if kept is None:
+            best[place] = violation
+        elif kept.related != violation.related:
+            if (self._age(violation), _preference(violation)) < (
+                self._age(kept),
+                _preference(kept),
+            ):
+                best[place] = violation
+        elif _preference(violation) < _preference(kept):
+            best[place] = violation
+
+
+def _preference(violation: Violation) -> tuple[tuple[object, ...], str]:
+    """:func:`corpuslint.run.executor.keep`'s order: related copy, then message."""
+    return (violation.related, violation.message)

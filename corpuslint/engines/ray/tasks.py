@@ -26,7 +26,7 @@ from corpuslint.engines.ray.units import Unit, is_url, open_binary
 from corpuslint.model import Document, Problem, Signature, Span, Violation
 from corpuslint.outcome import FileOutcome
 from corpuslint.run.discover import SourceFile
-from corpuslint.run.executor import Checker, keep
+from corpuslint.run.executor import Checker
 from corpuslint.run.plan import Plan
 from corpuslint.similarity.grouping import KeyIndex
 from corpuslint.similarity.signatures import SignatureBatch, pairs
@@ -259,9 +259,11 @@ def compare_batch(batch: Batch, spec: Spec) -> Columns:
     codes = np.asarray(batch["rule"])
     targets = np.asarray(batch["target"], dtype=bool)
     keys, payloads = batch["keys"], batch["payload"]
-    best: dict[tuple[str, Span], Violation] = {}
+    found: list[dict[tuple[str, Span], Violation]] = []  # one finding per place, per rule
     errors: list[str] = []
     for code in sorted(set(codes.tolist()) & rules.keys()):
+        best: dict[tuple[str, Span], Violation] = {}
+        found.append(best)
         rows = np.flatnonzero(codes == code).tolist()
         index = KeyIndex()
         for number, row in enumerate(rows):
@@ -271,8 +273,9 @@ def compare_batch(batch: Batch, spec: Spec) -> Columns:
         for key, members in index.groups(wanted):
             group = [_load(loaded, payloads, rows[m]) for m in members]
             state.checker.judge(rules[code], key, group, best, errors)
-    for violation in best.values():
-        out.add(FINDING, violation)
+    for best in found:
+        for violation in best.values():
+            out.add(FINDING, violation)
     for error in errors:
         out.add(ERROR, error)
     parts, sizes = np.unique(np.asarray(batch["part"], dtype=np.int64), return_counts=True)
@@ -307,7 +310,8 @@ class Gathered:
     """The driver's view of a distributed run: outcomes, findings and shuffle checks."""
 
     outcomes: list[UnitOutcome] = field(default_factory=list)
-    best: dict[tuple[str, Span], Violation] = field(default_factory=dict)
+    best: dict[tuple[str, str, Span], Violation] = field(default_factory=dict)
+    """One finding per rule and place."""
     errors: list[str] = field(default_factory=list)
     seen: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     """Rows of each partition, per compare batch that held some."""
@@ -316,7 +320,10 @@ class Gathered:
         for kind, payload in zip(batch["kind"], batch["payload"], strict=True):
             item = pickle.loads(payload)
             if kind == FINDING:
-                keep(self.best, item)
+                place = (item.code, item.path, item.span)
+                kept = self.best.get(place)
+                if kept is None or _preference(item) < _preference(kept):
+                    self.best[place] = item
             elif kind == ERROR:
                 self.errors.append(item)
             else:
@@ -330,3 +337,8 @@ class Gathered:
         expected = np.sum(sent, axis=0) if sent else np.zeros(0, np.int64)
         whole = [[int(rows)] if rows else [] for rows in expected]
         return [part for part, want in enumerate(whole) if self.seen.get(part, []) != want]
+
+
+def _preference(violation: Violation) -> tuple[tuple[object, ...], str]:
+    """``corpuslint.run.executor.keep``'s order: related copy first, then message."""
+    return (violation.related, violation.message)

@@ -242,9 +242,16 @@ def main() -> None:
     is_flag=True,
     help="Print a unified diff of what --fix would change, change nothing; exit 1 if any.",
 )
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings that apply to PATH (one file) and where each comes from;"
+    " check nothing (--format json for data).",
+)
 def check_command(
     paths: tuple[str, ...],
     output_format: str,
+    show_settings: bool,
     color: str,
     select: str | None,
     ignore: str | None,
@@ -278,6 +285,20 @@ def check_command(
     with _errors():
         registry = _load()
         config = load_config(config_path, reader_formats=registry.reader_settings())
+        if show_settings:
+            _show_settings(
+                paths,
+                config,
+                registry,
+                output_format,
+                select,
+                ignore,
+                extend_select,
+                jobs,
+                fail_on,
+                no_cache,
+                baseline,
+            )
         formatter_cls = registry.formatters.get(output_format)
         if formatter_cls is None:
             from corpuslint.config import did_you_mean
@@ -345,6 +366,47 @@ def check_command(
             _summary(result)
         code = exit_code(result, Severity.parse(fail_on or config.fail_on))
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+def _show_settings(
+    paths: tuple[str, ...],
+    config: Config,
+    registry: plugins.Registry,
+    output_format: str,
+    select: str | None,
+    ignore: str | None,
+    extend_select: str | None,
+    jobs: int | None,
+    fail_on: str | None,
+    no_cache: bool,
+    baseline: Path | None,
+) -> NoReturn:
+    """``check --show-settings PATH``: the settings for one file, as text or JSON; exit 0."""
+    from corpuslint import settings_view
+    from corpuslint.report.escape import json_text, terminal_safe
+
+    if len(paths) != 1:
+        _fail("--show-settings takes exactly one path (the file whose settings to show)")
+    if output_format not in ("text", "json"):
+        _fail(f"--show-settings prints text or json, not {output_format!r}")
+    _check_codes(registry, select=select, ignore=ignore, extend_select=extend_select)
+    given = settings_view.CommandLine(
+        select=_codes(select),
+        ignore=_codes(ignore) or (),
+        extend_select=_codes(extend_select) or (),
+        jobs=jobs,
+        fail_on=fail_on,
+        no_cache=no_cache,
+        baseline=baseline,
+    )
+    settings = settings_view.settings_for(Path(paths[0]), config, registry, given)
+    if output_format == "json":
+        _write(json_text(settings) + "\n", None)
+    else:
+        _write(
+            "".join(terminal_safe(line) + "\n" for line in settings_view.as_text(settings)), None
+        )
+    sys.exit(0)
 
 
 def _fixing(
@@ -513,6 +575,25 @@ def cache_clean(config_path: Path | None) -> None:
         if legacy.exists() or legacy.is_symlink():
             # Never read by this version; left alone, as it may be a committed folder.
             click.echo(f"{legacy} is not used by this version of corpuslint; delete it if unwanted")
+
+
+@main.command("schema")
+@click.option(
+    "--builtin",
+    is_flag=True,
+    help="Only corpuslint's own rules and readers: the schema shipped in the package.",
+)
+def schema_command(builtin: bool) -> None:
+    """Print the JSON Schema of the configuration (corpuslint.toml; [tool.corpuslint]).
+
+    It covers the rules and readers of the loaded plugins; editors such as VS Code's
+    Even Better TOML use it to complete and check the configuration.
+    """
+    with _errors():
+        from corpuslint import config_schema
+
+        registry = config_schema.builtin_registry() if builtin else _load()
+        _write(config_schema.render(config_schema.schema(registry)), None)
 
 
 @main.command("rules")

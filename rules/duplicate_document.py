@@ -92,8 +92,9 @@ class DuplicateDocument(CorpusRule):
             return
         head = document.headline.span if document.headline is not None else blocks[0].span
         span = head
-        for block in document.blocks:
-            span = span.cover(block.span)
+        if document.record is None:  # a record's finding stays on its headline (see finish)
+            for block in document.blocks:
+                span = span.cover(block.span)
         label = document.headline.label if document.headline is not None else ""
         text = " ".join(f"{key:x}:{count}" for key, count in words.items())
         yield Signature(

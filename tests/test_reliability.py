@@ -139,8 +139,8 @@ def test_signature_keys_that_are_not_whole_int64s_are_an_internal_error(
     project: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shared = paragraph(1)
-    (project / "a.md").write_text(article("One", [shared]))
-    (project / "b.md").write_text(article("Two", [shared]))
+    (project / "a.md").write_text(article("The first story here", [shared]))
+    (project / "b.md").write_text(article("The second story here", [shared]))
     original = CorpusDuplicateHeadline.signatures
 
     def odd(self: Any, document: Any, options: Any) -> Any:

@@ -193,8 +193,8 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
 
 
 def _violation(value: Any) -> Violation:
-    code, rule, severity, message, path, *span, related, fingerprint, similarity, record = (
-        _items(value, 13, "a violation")
+    code, rule, severity, message, path, *span, related, fingerprint, similarity, record = _items(
+        value, 13, "a violation"
     )
     if similarity is not None and (
         type(similarity) not in (int, float) or not 0 <= similarity <= 100

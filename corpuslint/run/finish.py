@@ -93,26 +93,36 @@ def superseded(violations: Sequence[Violation], rules: Mapping[str, type[Rule]])
 
     A rule whose finding is about a whole document (CL103, a duplicated document)
     names in a ``supersedes`` class attribute the codes whose findings inside it (same
-    file, starting within its span) it replaces: its paragraphs' CL102 findings and
+    file, starting within its span; or same record) it replaces: its paragraphs' CL102 findings and
     its headline's CL202 one. This runs on the findings of both passes, whichever
     engine found them, before suppressions: suppressing the document's finding accepts
     the duplicate, and brings back none of the findings it stood for.
     """
-    covering: dict[str, list[tuple[Span, frozenset[str]]]] = {}
+    covering: dict[tuple[str, str | None], list[tuple[Span, frozenset[str]]]] = {}
     for violation in violations:
         codes = getattr(rules.get(violation.code), "supersedes", ())
         if codes:
-            covering.setdefault(violation.path, []).append((violation.span, frozenset(codes)))
+            where = (violation.path, violation.record)
+            covering.setdefault(where, []).append((violation.span, frozenset(codes)))
     if not covering:
         return list(violations)
-    return [v for v in violations if not _covered(v, covering.get(v.path, ()))]
+    return [v for v in violations if not _covered(v, covering.get((v.path, v.record), ()))]
 
 
 def _covered(violation: Violation, covers: Iterable[tuple[Span, frozenset[str]]]) -> bool:
+    """Whether a covering finding of the same document replaces ``violation``.
+
+    A record of a JSONL or Parquet file is its own document: any finding of the record
+    is inside it, whatever its columns (a record's finding spans only its headline, as
+    its text sits beside other JSON fields on the same line).
+    """
     start = (violation.span.line, violation.span.column)
     return any(
         violation.code in codes
-        and (span.line, span.column) <= start <= (span.end_line, span.end_column)
+        and (
+            violation.record is not None
+            or (span.line, span.column) <= start <= (span.end_line, span.end_column)
+        )
         for span, codes in covers
     )
 

@@ -38,7 +38,8 @@ FILES = 120  # enough for a cache of about a megabyte
 def make_corpus(root: Path) -> None:
     """Articles sharing paragraphs, so that the cache holds findings and many keys."""
     for number in range(FILES):
-        body = [paragraph(number * 3 + k) for k in range(3)] + [paragraph(number % 7)]
+        # Each shared paragraph stands in two articles: copies, not boilerplate.
+        body = [paragraph(number * 3 + k) for k in range(3)] + [paragraph(10_000 + number // 2)]
         (root / f"a{number:03}.md").write_text(article(f"Title {number}", body))
 
 

@@ -89,7 +89,7 @@ def test_json_carries_the_excerpt_and_the_record(workdir: Path) -> None:
 
 
 def test_excerpt_is_escaped_as_json_does(workdir: Path) -> None:
-    text = "Quote \"x\" and \x1b[31m and ##[set-output]\n"
+    text = 'Quote "x" and \x1b[31m and ##[set-output]\n'
     found = violation(path="a.txt", span=Span(1, 1, 1, len(text)))
     (workdir / "a.txt").write_text(text, encoding="utf-8")
     out = JsonFormatter({}).format(Result((found,), ("a.txt",)))

@@ -22,8 +22,8 @@ def write_mixed_corpus(root: Path) -> None:
     edited = near.replace("says the", "tells the", 1)
     docs = root / "docs"
     docs.mkdir(parents=True)
-    (docs / "a.md").write_text(article("Harbour news", [shared, near, paragraph(3)]))
-    (docs / "b.md").write_text(article("Harbour news", [paragraph(4), shared, edited]))
+    (docs / "a.md").write_text(article("Harbour news tonight", [shared, near, paragraph(3)]))
+    (docs / "b.md").write_text(article("Harbour news tonight", [paragraph(4), shared, edited]))
     (docs / "c.md").write_text(
         article("Council", [paragraph(5), paragraph(6), paragraph(5)], author="")
     )
@@ -45,9 +45,10 @@ def write_mixed_corpus(root: Path) -> None:
             lines.append('{"text": "unterminated')
             continue
         body = [paragraph(100 + number), paragraph(1000 + number % 7)]
-        if number % 25 == 3:
-            body.append(shared)
-        if number % 30 == 11:
+        # Each copy stands in fewer than five documents: copies, not boilerplate.
+        if number % 40 == 3:
+            body.append(paragraph(12))
+        if number % 40 == 11:
             body.append(edited)
         record = {
             "id": f"r{number}",

@@ -28,6 +28,7 @@ from corpuslint.engines import EngineError
 from corpuslint.engines.local.runner import check
 from corpuslint.engines.ray.units import is_url
 from corpuslint.model import Result, Severity
+from corpuslint.run.discover import Buffer
 from corpuslint.run.finish import exit_code
 from corpuslint.run.plan import Overrides
 from corpuslint.similarity.hashing import KERNEL
@@ -243,6 +244,11 @@ def main() -> None:
     help="Print a unified diff of what --fix would change, change nothing; exit 1 if any.",
 )
 @click.option(
+    "--stdin-filename",
+    help="With `-` as the path: check stdin as if it were this file (its reader, its"
+    " place in the corpus; the file need not exist) [default: stdin.txt].",
+)
+@click.option(
     "--show-settings",
     is_flag=True,
     help="Print the settings that apply to PATH (one file) and where each comes from;"
@@ -273,11 +279,13 @@ def check_command(
     fix: bool,
     unsafe_fixes: bool,
     diff: bool,
+    stdin_filename: str | None,
 ) -> None:
     """Check PATHS (files or folders; default: the whole project) against the corpus.
 
     Everything after ``--`` is a path, even if it starts with ``-``: scripts and hooks
-    that pass file names should put them after ``--``.
+    that pass file names should put them after ``--``. The path ``-`` reads stdin, checked
+    as the file ``--stdin-filename`` names (``stdin.txt`` without it).
 
     With ``--engine ray``, PATHS may also be URLs of files, folders or globs in object
     storage (``s3://``, ``gs://``, ``file://``: any fsspec file system).
@@ -318,6 +326,7 @@ def check_command(
         )
         if unsafe_fixes and not (fix or diff):
             _fail("--unsafe-fixes needs --fix or --diff")
+        buffer = _stdin_buffer(paths, stdin_filename, fix or diff, engine)
         if (fix or diff) and any(is_url(p) for p in paths):
             _fail("--fix and --diff need local files, not URLs")
         started = time.time_ns()
@@ -330,7 +339,7 @@ def check_command(
                 _fail("URLs need --engine ray (the local engine reads local files)")
             targets = [Path(p) for p in paths]
             bar = progress_bar(console.SafeStream(sys.stderr))
-            result = check(targets, config, registry, overrides, progress=bar)
+            result = check(targets, config, registry, overrides, progress=bar, buffer=buffer)
         if fix or diff:
             result = _fixing(
                 result,
@@ -366,6 +375,34 @@ def check_command(
             _summary(result)
         code = exit_code(result, Severity.parse(fail_on or config.fail_on))
     sys.exit(0 if exit_zero and code == 1 else code)
+
+
+STDIN_FILENAME = "stdin.txt"
+"""The file stdin stands for without ``--stdin-filename``: a text file in the working directory."""
+
+
+def _stdin_buffer(
+    paths: tuple[str, ...], filename: str | None, fixing: bool, engine: str
+) -> Buffer | None:
+    """The content of stdin for ``check -`` (or ``--stdin-filename`` alone), else ``None``.
+
+    ``--fix`` and ``--diff`` are refused: they change files, and stdin is none.
+    """
+    if "-" not in paths and filename is None:
+        return None
+    if any(p != "-" for p in paths):
+        _fail("`-` (stdin) cannot be combined with other paths")
+    if fixing:
+        _fail("--fix and --diff change files; they cannot be used with stdin (`-`)")
+    if engine != "local":
+        _fail("stdin (`-`) is checked by the local engine only")
+    if filename is not None and not filename.strip():
+        _fail("--stdin-filename: an empty name")
+    try:
+        data = sys.stdin.buffer.read()
+    except (OSError, AttributeError, ValueError) as exc:  # no stdin, or a closed one
+        _fail(f"cannot read stdin: {exc}")
+    return Buffer(Path(filename or STDIN_FILENAME), data)
 
 
 def _show_settings(
@@ -509,7 +546,7 @@ def _color(choice: str) -> bool:
 
 
 def _check_codes(registry: plugins.Registry, **options: str | None) -> None:
-    """Refuse unknown rule codes in ``--select``/``--ignore``/``--extend-select``, naming the option.
+    """Refuse unknown rule codes in ``--select``, ``--ignore`` or ``--extend-select``, by option.
 
     The same codes in the configuration are checked when the run is planned, with the
     configuration file named instead.
@@ -575,6 +612,21 @@ def cache_clean(config_path: Path | None) -> None:
         if legacy.exists() or legacy.is_symlink():
             # Never read by this version; left alone, as it may be a committed folder.
             click.echo(f"{legacy} is not used by this version of corpuslint; delete it if unwanted")
+
+
+@main.command("server")
+def server_command() -> None:
+    """Run a Language Server on stdio: findings as diagnostics in an editor (extra [lsp]).
+
+    It checks each open document's text on open, change and save, as `check -
+    --stdin-filename PATH` checks stdin, and publishes the findings as diagnostics.
+    """
+    from corpuslint import server
+
+    if not server.available():
+        _fail("corpuslint server needs pygls: install corpus-lint[lsp]")
+    with _errors():
+        server.serve()
 
 
 @main.command("schema")

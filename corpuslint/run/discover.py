@@ -15,6 +15,9 @@ Selecting no file at all from the folders named (or the project) is an error,
 :class:`NothingToCheck`, that says which patterns matched nothing and where: a run that
 checks nothing must not pass silently.
 
+A :class:`Buffer` (stdin with ``--stdin-filename``, an editor's text) is the target
+in place of a file of that name: the file is not read, and need not exist.
+
 Reading stays inside the project: a file or folder in the project whose real path is
 outside it (a symbolic link out, as a pull request can add) is skipped with a warning
 unless ``follow-external-links = true``. Links inside the project are read as files
@@ -78,11 +81,27 @@ class SourceFile:
     target: bool = True
     stat: tuple[int, int] | None = None
     """(size, mtime in ns) as the walk saw them, so the cache check need not stat again."""
+    buffer: bytes | None = None
+    """The content to check in place of the file's on disk (see :class:`Buffer`): the
+    executor reads this, never the file, and the cache keeps no entry for it."""
 
     @cached_property
     def path(self) -> Path:
         """The file's path (made on first use: most cached files are never opened)."""
         return Path(self.location)
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """Content in memory that stands for a file: stdin, or an editor's unsaved text.
+
+    It is checked as if it were the file at ``path`` (which need not exist): the reader
+    is chosen by its name, findings are reported under it, and the rest of the corpus
+    is read as usual, this content replacing the file's.
+    """
+
+    path: Path
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -499,6 +518,30 @@ class Discovery:
             raise NothingToCheck(self._nothing_selected(folders))
         self._whole = chosen if walked_root else None
         return chosen, skipped + empty_folders
+
+    def buffered(self, buffer: Buffer) -> tuple[list[SourceFile], list[Skipped]]:
+        """The one target of a run on :class:`Buffer` content, as :meth:`targets` names a file.
+
+        Its name decides the reader and ``exclude`` applies, as for a file named on the
+        command line; the file itself is never looked at (it need not exist). A name no
+        reader reads, or an excluded one, is no target, with a note.
+        """
+        given = buffer.path
+        named = Path(os.path.normpath(given if given.is_absolute() else self.cwd / given))
+        try:
+            path = named.resolve()
+        except (OSError, RuntimeError):  # a loop in the folders above it
+            path = named
+        shown = display_path(path, self.cwd)
+        self._whole = None
+        if not any(s in self.suffixes for s in name_suffixes(path.name)):
+            _note_unread([shown])
+            return [], []
+        if self._excluded(self._relative(path)):
+            console.note(f"{shown}: excluded by the configuration (exclude); not checked")
+            return [], []
+        source = SourceFile(str(path), shown, self._relative(path), True, None, buffer.data)
+        return [source], []
 
     def _folder(
         self, path: Path, shown: str, found: dict[str, SourceFile], skipped: list[Skipped]

@@ -11,7 +11,10 @@ Every call into a rule runs under the plan's time budget (``rule-timeout``, see
 
 from __future__ import annotations
 
+import io
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -22,6 +25,7 @@ from corpuslint._support import budget
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.model import Directive, Document, Notice, Problem, Signature, Span, Violation
 from corpuslint.outcome import FileOutcome
+from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.readers.limits import describe
 from corpuslint.rule import CorpusRule, DocumentRule, PairTest, Rule
@@ -112,7 +116,9 @@ class Checker:
             yield Problem(source.display, f"no reader for {source.path.suffix!r} files")
             return
         try:
-            if data is None:
+            if data is None and source.buffer is not None:
+                yield from _buffered(reader, source, source.buffer)
+            elif data is None:
                 yield from reader.read(source.path, source.display)
             else:
                 yield from reader.parse(data, source.display)
@@ -144,6 +150,11 @@ class Checker:
 
     def _check(self, source: SourceFile, digest: bool) -> tuple[FileOutcome, str]:
         reader = self.reader(source)
+        if source.buffer is not None:  # content in memory: the file is not read
+            comments = reader is not None and reader.comments
+            directives = _comments(source.buffer) if comments else ()
+            outcome = self.outcome(source, self.documents(source), directives)
+            return outcome, content_digest(source.buffer) if digest else ""
         if reader is None or not reader.parses_bytes or not reader.comments:
             # Digest first: if the file changes before the reader is done, the entry
             # then holds the old digest, which the next run sees differ, not the new one.
@@ -312,6 +323,31 @@ def _notice_line(rule: Rule, notice: Notice) -> str:
     """How a rule's notice reaches the user: the file (and record), the rule, the message."""
     where = f"{notice.path} (record {notice.record})" if notice.record else notice.path
     return f"{where}: {rule.code} {notice.message}"
+
+
+def _buffered(reader: Reader, source: SourceFile, data: bytes) -> Iterator[Document | Problem]:
+    """The documents of content in memory that stands for ``source`` (see ``Buffer``).
+
+    Parsed as bytes where the reader can, read as a stream of lines (gzip inflated under
+    the reader's budgets) where it reads streams, and otherwise from a private temporary
+    copy with the file's name: the file itself is never read.
+    """
+    limits.check_size(len(data), reader.options, reader.format)
+    if reader.parses_bytes:
+        yield from reader.parse(data, source.display)
+    elif type(reader).read_stream is not Reader.read_stream:
+        raw = io.BytesIO(data)
+        if data[:2] == b"\x1f\x8b":  # gzip, known by its magic number as on disk
+            options, fmt = reader.options, reader.format
+            with io.BufferedReader(limits.InflateBudget(raw, options, fmt)) as inflated:
+                yield from reader.read_stream(inflated, source.display)
+        else:
+            yield from reader.read_stream(raw, source.display)
+    else:
+        with tempfile.TemporaryDirectory(prefix="corpuslint-") as folder:
+            copy = Path(folder) / source.path.name
+            copy.write_bytes(data)
+            yield from reader.read(copy, source.display)
 
 
 def _directives(source: SourceFile) -> tuple[Directive, ...]:

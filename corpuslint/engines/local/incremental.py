@@ -42,6 +42,9 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
     hits: list[_Hit] = []
     misses: list[_Miss] = []
     for source in sources:
+        if source.buffer is not None:  # content in memory: never looked up, never stored
+            misses.append(_Miss(source, -1, -1))
+            continue
         if source.stat is not None:
             size_now, mtime_now = source.stat
         else:

@@ -22,7 +22,7 @@ from corpuslint.engines.local.document_pass import document_pass
 from corpuslint.engines.local.incremental import cached_pass
 from corpuslint.model import Result
 from corpuslint.run import gitstate
-from corpuslint.run.discover import Discovery, SourceFile
+from corpuslint.run.discover import Buffer, Discovery, SourceFile
 from corpuslint.run.executor import Checker
 from corpuslint.run.finish import Collected, Run
 from corpuslint.run.plan import Overrides, Plan
@@ -45,13 +45,21 @@ def check(
     overrides: Overrides | None = None,
     cwd: Path | None = None,
     progress: Callable[[int, int], Callable[[int], None]] | None = None,
+    buffer: Buffer | None = None,
 ) -> Result:
-    """Check ``paths`` (the targets) against the corpus; report findings in targets only."""
+    """Check ``paths`` (the targets) against the corpus; report findings in targets only.
+
+    With ``buffer`` (stdin, an editor's text), that content is the one target, checked as
+    the file it names with the rest of the corpus around it; ``paths`` is then unused.
+    """
     overrides = overrides or Overrides()
     use_cache = overrides.cache if overrides.cache is not None else config.cache
     run = Run.prepare(config, registry, overrides, use_cache)
     discovery = Discovery(config, registry.readers, cwd)
-    targets, skipped = discovery.targets(paths or [config.root])
+    if buffer is not None:
+        targets, skipped = discovery.buffered(buffer)
+    else:
+        targets, skipped = discovery.targets(paths or [config.root])
     checker = Checker(registry, run.plan)
     sources: list[SourceFile] = list(targets)
     new: frozenset[str] = frozenset()  # files that are new besides the targets (staged in git)

@@ -274,6 +274,10 @@ class Violation:
     """The record of a multi-document file the finding is in (see ``Document.record``)."""
     fix: Fix | None = None
     """Edits that resolve the finding (``--fix``), when the rule can offer them."""
+    details: tuple[tuple[str, str], ...] = ()
+    """What the rule looked at to reach the finding, as (what, description) pairs in the
+    order the rule gives them (CL301: the metadata keys, lines and credit forms it tried);
+    reports print them as a ``details`` object (``json``) or result properties (SARIF)."""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -107,11 +107,13 @@ class Rule:
         related: Iterable[Location] = (),
         similarity: float | None = None,
         record: str | None = None,
+        details: Iterable[tuple[str, str]] = (),
     ) -> Violation:
         """Build a finding of this rule; ``text`` is what its fingerprint is made of.
 
         ``record`` names the record of a multi-document file (JSONL, Parquet) the finding
-        is in; by default the record of ``document``.
+        is in; by default the record of ``document``. ``details`` says what the rule looked
+        at, as (what, description) pairs (see ``Violation.details``).
         """
         path = document if isinstance(document, str) else document.path
         if record is None and not isinstance(document, str):
@@ -127,6 +129,7 @@ class Rule:
             fingerprint=fingerprint(self.code, "", text),  # the run adds the path (baseline.anchor)
             similarity=similarity,
             record=record,
+            details=tuple(details),
         )
 
     def notice(self, document: Document, message: str) -> Notice:

@@ -84,7 +84,9 @@ class Evidence:
     """What the rule found in a document, and what it looked at to find it."""
 
     credit: Credit | None
-    looked_at: tuple[str, ...]
+    looked_at: tuple[tuple[str, str], ...]
+    """What was looked at, as (what, description) pairs: ``metadata``, ``page-header``,
+    ``bylines``, ``credit-lines``, ``outlet-dateline``, ``languages``."""
 
 
 @dataclass(frozen=True)
@@ -400,7 +402,8 @@ class MissingAttribution(DocumentRule):
     def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
         if not document.prose:
             return
-        if self.evidence(document, options).credit is not None:
+        evidence = self.evidence(document, options)
+        if evidence.credit is not None:
             return
         anchor = document.headline or document.blocks[0]
         yield self.violation(
@@ -408,6 +411,7 @@ class MissingAttribution(DocumentRule):
             Span.point(anchor.span.line, anchor.span.column),
             "No attribution: no byline, author or source credit found",
             text=document.record or "",
+            details=evidence.looked_at,
         )
 
     def explain(self, document: Document, options: Mapping[str, Any]) -> list[str]:
@@ -420,18 +424,18 @@ class MissingAttribution(DocumentRule):
         else:
             credit = evidence.credit
             found = f"attribution counted: {credit.where}: {_shown(credit.text)} ({credit.pattern})"
-        return [found, *(f"looked at {item}" for item in evidence.looked_at)]
+        return [found, *(f"looked at {item}" for _, item in evidence.looked_at)]
 
     def evidence(self, document: Document, options: Mapping[str, Any]) -> Evidence:
         """The first attribution found in ``document`` and what was looked at to find it."""
-        looked: list[str] = []
+        looked: list[tuple[str, str]] = []
         credit = self._metadata(document, options, looked)
         if credit is None:
             credit = self._text(document, options, looked)
         return Evidence(credit, tuple(looked))
 
     def _metadata(
-        self, document: Document, options: Mapping[str, Any], looked: list[str]
+        self, document: Document, options: Mapping[str, Any], looked: list[tuple[str, str]]
     ) -> Credit | None:
         keys = {k.casefold() for k in options["metadata-keys"]}
         urls = {k.casefold() for k in options["provenance-keys"]}
@@ -445,11 +449,11 @@ class MissingAttribution(DocumentRule):
             present.append(f"{key}={_shown(value, 40)}")
         wanted = ", ".join(sorted(keys | urls))
         note = f" (present but naming no one: {'; '.join(present)})" if present else ""
-        looked.append(f"metadata keys {wanted}{note}")
+        looked.append(("metadata", f"metadata keys {wanted}{note}"))
         return None
 
     def _text(
-        self, document: Document, options: Mapping[str, Any], looked: list[str]
+        self, document: Document, options: Mapping[str, Any], looked: list[tuple[str, str]]
     ) -> Credit | None:
         matcher = _compile(
             tuple(options["languages"]), tuple(options["patterns"]), tuple(options["agencies"])
@@ -480,12 +484,17 @@ class MissingAttribution(DocumentRule):
         places = ", ".join(b.place for b in body[: options["byline-window"]]) or "none"
         codes = ", ".join(options["languages"])
         if lines:
-            looked.append(f"{len(lines)} line(s) of the page's header for a byline or credit")
-        looked.append(f"bylines in the first {options['byline-window']} block(s): {places}")
-        looked.append(f"credit lines and agency datelines in {len(body)} block(s)")
+            looked.append(
+                ("page-header", f"{len(lines)} line(s) of the page's header for a byline or credit")
+            )
+        window = options["byline-window"]
+        looked.append(("bylines", f"bylines in the first {window} block(s): {places}"))
         looked.append(
-            "an outlet dateline in the first paragraph: "
-            + (first.place if first is not None else "none")
+            ("credit-lines", f"credit lines and agency datelines in {len(body)} block(s)")
         )
-        looked.append(f"credit forms of languages: {codes}")
+        dateline_at = first.place if first is not None else "none"
+        looked.append(
+            ("outlet-dateline", f"an outlet dateline in the first paragraph: {dateline_at}")
+        )
+        looked.append(("languages", f"credit forms of languages: {codes}"))
         return None

@@ -31,7 +31,7 @@ from corpuslint.model import Directive, Edit, Fix, Location, Severity, Span, Vio
 from corpuslint.outcome import FileOutcome
 from corpuslint.similarity.signatures import SignatureBatch
 
-_MAGIC = b"CLO\x01"
+_MAGIC = b"CLO\x02"
 _ORDER = b"<" if sys.byteorder == "little" else b">"
 _LENGTH = struct.Struct("<I")
 _PREFIX = len(_MAGIC) + 1 + _LENGTH.size
@@ -81,6 +81,7 @@ def encode(outcome: FileOutcome) -> bytes:
             v.fingerprint,
             v.similarity,
             v.record,
+            [[what, description] for what, description in v.details],
         ]
         for v in outcome.violations
     ]
@@ -193,9 +194,8 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
 
 
 def _violation(value: Any) -> Violation:
-    code, rule, severity, message, path, *span, related, fingerprint, similarity, record = _items(
-        value, 13, "a violation"
-    )
+    *head, related, fingerprint, similarity, record, details = _items(value, 14, "a violation")
+    code, rule, severity, message, path, *span = head
     if similarity is not None and (
         type(similarity) not in (int, float) or not 0 <= similarity <= 100
     ):
@@ -211,7 +211,13 @@ def _violation(value: Any) -> Violation:
         _str(fingerprint, "a fingerprint"),
         None if similarity is None else float(similarity),
         None if record is None else _str(record, "a record"),
+        details=tuple(map(_detail, _items(details, None, "details"))),
     )
+
+
+def _detail(value: Any) -> tuple[str, str]:
+    what, description = _items(value, 2, "a detail")
+    return (_str(what, "a detail's name"), _str(description, "a detail"))
 
 
 def _span(value: list[Any]) -> Span:

@@ -4,7 +4,9 @@ Each object also carries ``excerpt``, the text the finding is about as it stands
 file (its span, or the rest of the line for a finding at a point; at most
 ``EXCERPT_CHARS`` characters; ``null`` when the file cannot be read again, and for a
 finding at a point of a JSONL record), and ``record``, the id of the JSONL
-or Parquet record it is in (``null`` elsewhere).
+or Parquet record it is in (``null`` elsewhere). A finding whose rule says what it looked
+at (CL301: the metadata keys, header lines, blocks and credit forms it tried) carries
+``details``, an object from each thing looked at to a description of it.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ def as_dict(violation: Violation, excerpt: str | None = None) -> dict[str, Any]:
     }
     if violation.similarity is not None:
         data["similarity"] = violation.similarity
+    if violation.details:
+        data["details"] = dict(violation.details)
     return data
 
 

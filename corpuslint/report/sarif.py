@@ -2,7 +2,9 @@
 
 One run; ``tool.driver`` carries the metadata of every loaded rule (from its docstring),
 each finding is a result with its region, the other copies as ``relatedLocations`` and
-the finding's fingerprint as a partial fingerprint, so alerts survive line shifts.
+the finding's fingerprint as a partial fingerprint, so alerts survive line shifts. What
+a rule looked at to reach a finding (``Violation.details``) is in the result's
+``properties.details``, an object from each thing looked at to its description.
 
 Paths. Findings are relative to the working directory; in SARIF they are relative URIs
 (percent-encoded, ``/``-separated) against the base id ``%SRCROOT%``, the working
@@ -152,6 +154,8 @@ def sarif_result(violation: Violation, rule_index: int) -> dict[str, Any]:
     properties: dict[str, Any] = {"rule": violation.rule}
     if violation.similarity is not None:
         properties["similarity"] = violation.similarity
+    if violation.details:
+        properties["details"] = dict(violation.details)
     result["properties"] = properties
     return result
 

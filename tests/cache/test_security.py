@@ -142,7 +142,9 @@ def wrong_types(database: Path, marker: Path) -> None:
     header = b'["1",[],[],[],[],[]]'
     set_outcomes(
         database,
-        sealed(b"CLO\x01" + cache_codec._ORDER + len(header).to_bytes(4, "little") + header),
+        sealed(
+            cache_codec._MAGIC + cache_codec._ORDER + len(header).to_bytes(4, "little") + header
+        ),
     )
 
 
@@ -303,6 +305,7 @@ def every_field() -> FileOutcome:
         93.5,
         "record 7",
         Fix((Edit(Span(3, 1, 3, 40)), Edit(Span(4, 2, 5, 1), "r\u00e9place \udc80")), "unsafe"),
+        (("metadata", "metadata keys author (present: author='\udc80')"), ("languages", "en, de")),
     )
     plain = Violation("CL301", "attribution", Severity.ERROR, "no author", "a.md", Span.point(1))
     return FileOutcome(

@@ -161,7 +161,8 @@ class Document:
     """The block kinds duplicate rules compare in this document (a reader's ``compare``)."""
     notices: tuple[str, ...] = ()
     """What the reader tells the user about the document that is not a finding (little
-    prose found on an HTML page); rules yield them as ``Notice`` items (see CL201)."""
+    prose found on an HTML page); the run prints them as warnings for target files,
+    whatever rules are selected."""
 
     @property
     def prose(self) -> tuple[Block, ...]:

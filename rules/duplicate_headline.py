@@ -12,7 +12,6 @@ from corpuslint.model import (
     Document,
     Fix,
     Location,
-    Notice,
     Violation,
 )
 from corpuslint.rule import DocumentRule
@@ -48,10 +47,6 @@ class DuplicateHeadline(DocumentRule):
     names more) are looked at: a table cell, a definition term or an image's alt text
     equal to the title is not a repeat.
 
-    The rule also passes on a reader's notices about a document: an HTML page where less
-    than a tenth of the visible words were read as prose is named, since its article may
-    have been missed by every rule.
-
     ## Options
     None.
     """
@@ -60,9 +55,7 @@ class DuplicateHeadline(DocumentRule):
     name = "duplicate-headline"
     fixable = True
 
-    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation | Notice]:
-        for message in document.notices:
-            yield self.notice(document, message)
+    def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
         headline = document.headline
         if headline is None or not headline.normalized:
             return

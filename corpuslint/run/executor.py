@@ -199,6 +199,7 @@ class Checker:
                 else:
                     count += 1
                     if source.target or self.plan.check_all:
+                        notices.extend(_document_notice_line(item, m) for m in item.notices)
                         violations.extend(self._check_document(item, errors, notices))
                     signatures.extend(self._signatures(item, errors))
         if directives is None:
@@ -323,6 +324,16 @@ def _notice_line(rule: Rule, notice: Notice) -> str:
     """How a rule's notice reaches the user: the file (and record), the rule, the message."""
     where = f"{notice.path} (record {notice.record})" if notice.record else notice.path
     return f"{where}: {rule.code} {notice.message}"
+
+
+def _document_notice_line(document: Document, message: str) -> str:
+    """How a reader's notice about a document (``Document.notices``) reaches the user.
+
+    Printed whatever rules are selected: a page whose article was missed matters to
+    every rule, so no rule code names it.
+    """
+    where = f"{document.path} (record {document.record})" if document.record else document.path
+    return f"{where}: {message}"
 
 
 def _buffered(reader: Reader, source: SourceFile, data: bytes) -> Iterator[Document | Problem]:

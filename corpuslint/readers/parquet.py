@@ -1,23 +1,37 @@
 """Parquet reader (optional, through pyarrow): one document per row, read in record batches.
 
-Only the columns the record settings name are loaded, a batch at a time, so memory
-follows the batch size. A row group whose loaded columns are larger, uncompressed, than
-``max-row-group-mb`` (by the file's metadata, read before the group) is one problem and
-is skipped. A finding's line is the 1-based row number.
+Only the columns the record settings name (text, title, id, date, attribution) are
+loaded (pyarrow's ``columns=``), a batch at a time, so memory follows the batch size and
+not the width of the table. A row group whose loaded columns are larger, uncompressed,
+than ``max-row-group-mb`` (by the file's metadata, read before the group) is one problem
+and is skipped. A finding's line is the 1-based row number in its file.
+
+A folder of Parquet files is one corpus like any folder. In a hive-partitioned dataset
+(``year=2024/part-0.parquet``) the ``key=value`` folders of a file's path are fields of
+each of its rows, as ``pyarrow.dataset``'s ``partitioning="hive"`` makes them, unless
+the file has a column of that name: ``date-field = "date"`` reads ``date=2024-03-01/``.
+Values are strings, URL-decoded as hive writes them.
+
+An engine may read a large file in parts, a range of row groups each
+(:meth:`ParquetReader.row_groups`, :meth:`ParquetReader.read_groups`), with the row
+numbers the rows have in the whole file.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from corpuslint.model import Document, Problem
 from corpuslint.options import Option
 from corpuslint.readers import limits
 from corpuslint.readers.base import Reader
 from corpuslint.readers.records import RECORD_SETTINGS, Fields, Place, build_document
+
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 INSTALL_HINT = "reading Parquet needs pyarrow: pip install 'corpus-lint[parquet]'"
 
@@ -42,40 +56,76 @@ class ParquetReader(Reader):
     )
 
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
+        return self.read_groups(path, display)
+
+    def row_groups(self, path: Path) -> int:
+        """How many row groups the file has (0 if it cannot be read: :meth:`read` says why)."""
         pq = _pyarrow_parquet()
         if pq is None:
-            yield Problem(display, INSTALL_HINT)
+            return 0
+        try:
+            return int(pq.ParquetFile(path).metadata.num_row_groups)
+        except Exception:  # pyarrow's errors vary; reading the file reports them
+            return 0
+
+    def read_groups(
+        self, path: Path, display: str, start: int = 0, end: int | None = None
+    ) -> Iterator[Document | Problem]:
+        """The documents of row groups ``[start, end)`` (all by default), rows numbered in the file.
+
+        A problem of the whole file (not Parquet, no text column) comes with the part
+        that starts at the first row group only, so a file read in parts has it once.
+        """
+        pq = _pyarrow_parquet()
+        first = start == 0
+        if pq is None:
+            if first:
+                yield Problem(display, INSTALL_HINT)
             return
         fields = Fields.from_options(self.options)
         try:
             parquet = pq.ParquetFile(path)
         except Exception as exc:  # pyarrow raises ArrowInvalid (a ValueError) and kin
-            yield Problem(display, f"not a readable Parquet file: {exc}")
+            if first:
+                yield Problem(display, f"not a readable Parquet file: {exc}")
             return
         names = set(parquet.schema_arrow.names)
-        if fields.text not in names and fields.text.split(".")[0] not in names:
-            shown = ", ".join(sorted(names)) or "none"
-            yield Problem(
-                display,
-                f"no column {fields.text!r} for the text (columns: {shown});"
-                " set text-field in [tool.corpuslint.parquet]",
-            )
+        partitions = {k: v for k, v in hive_partitions(display).items() if k not in names}
+        known = names | partitions.keys()
+        if fields.text not in known and fields.text.split(".")[0] not in known:
+            if first:
+                shown = ", ".join(sorted(names)) or "none"
+                yield Problem(
+                    display,
+                    f"no column {fields.text!r} for the text (columns: {shown});"
+                    " set text-field in [tool.corpuslint.parquet]",
+                )
             return
-        columns = [name for name in fields.top_level() if name in names]
-        yield from self._rows(parquet, columns, fields, display)
+        wanted = fields.top_level()
+        columns = [name for name in wanted if name in names]
+        extra = {k: v for k, v in partitions.items() if k in wanted}
+        yield from self._rows(parquet, columns, fields, display, start, end, extra)
 
     def _rows(
-        self, parquet: Any, columns: list[str], fields: Fields, display: str
+        self,
+        parquet: Any,
+        columns: list[str],
+        fields: Fields,
+        display: str,
+        start: int,
+        end: int | None,
+        extra: dict[str, str | None],
     ) -> Iterator[Document | Problem]:
-        row = 0
         budget = self.options["max-row-group-mb"]
         try:
             metadata = parquet.metadata
             groups = metadata.num_row_groups
+            row = sum(metadata.row_group(g).num_rows for g in range(min(start, groups)))
         except Exception as exc:  # pyarrow's errors vary
-            yield Problem(display, f"cannot read the Parquet metadata: {limits.describe(exc)}")
+            if start == 0:
+                yield Problem(display, f"cannot read the Parquet metadata: {limits.describe(exc)}")
             return
-        for group in range(groups):
+        for group in range(start, groups if end is None else min(end, groups)):
             try:
                 info = metadata.row_group(group)
                 rows, size = info.num_rows, _group_size(info, columns)
@@ -101,12 +151,23 @@ class ParquetReader(Reader):
                     for record in batch.to_pylist():
                         row += 1
                         place = Place(display, self.format, row, "row")
-                        yield build_document(record, fields, place)
+                        fields_of = {**extra, **record} if extra else record
+                        yield build_document(fields_of, fields, place)
             except Exception as exc:  # a corrupt page, a MemoryError: pyarrow's errors vary
                 yield Problem(
                     display, f"cannot read rows after row {row}: {limits.describe(exc)}", row + 1
                 )
             row = max(row, first + rows)
+
+
+def hive_partitions(display: str) -> dict[str, str | None]:
+    """The ``key=value`` folders of a file's path (the innermost wins); ``None`` for hive's null."""
+    found: dict[str, str | None] = {}
+    for part in PurePosixPath(display.replace("\\", "/")).parent.parts:
+        key, sep, value = part.partition("=")
+        if sep and key:
+            found[unquote(key)] = None if value == _HIVE_NULL else unquote(value)
+    return found
 
 
 def _group_size(info: Any, columns: list[str]) -> int:

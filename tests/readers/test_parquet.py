@@ -100,3 +100,69 @@ def test_missing_pyarrow_says_what_to_install(
     (problem,) = ParquetReader().read(path, "rows.parquet")
     assert isinstance(problem, Problem)
     assert "pip install 'corpus-lint[parquet]'" in problem.message
+
+
+def test_only_the_configured_columns_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [{"text": "Words.", "title": "T", "author": "Ann", "embedding": [0.5] * 64, "x": 1}]
+    path = write(tmp_path / "wide.parquet", rows)
+    asked: list[list[str]] = []
+    iter_batches = pq.ParquetFile.iter_batches
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        asked.append(list(kwargs["columns"]))
+        return iter_batches(self, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    (document,) = ParquetReader().read(path, "wide.parquet")
+    assert isinstance(document, Document)
+    assert asked == [["text", "title", "author"]]
+
+
+def test_hive_partition_folders_are_fields(tmp_path: Path) -> None:
+    folder = tmp_path / "source=wire" / "date=2023-05-01"
+    folder.mkdir(parents=True)
+    path = write(folder / "part-0.parquet", [{"text": "Words of a wire story."}])
+    settings = {"attribution-fields": ("source",)}
+    display = "news/source=wire/date=2023-05-01/part-0.parquet"
+    (document,) = ParquetReader(settings).read(path, display)
+    assert isinstance(document, Document)
+    assert document.date == "2023-05-01"
+    assert document.metadata["source"] == "wire"
+    # A column of the same name wins over the folder, and a null partition is no value.
+    path = write(folder / "part-1.parquet", [{"text": "More words.", "date": "2020-01-02"}])
+    display = "news/source=__HIVE_DEFAULT_PARTITION__/date=2023-05-01/part-1.parquet"
+    (document,) = ParquetReader(settings).read(path, display)
+    assert isinstance(document, Document)
+    assert document.date == "2020-01-02"
+    assert "source" not in document.metadata
+
+
+def test_a_hive_dataset_is_one_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = "The harbour authority confirmed the new ferry timetable starts in the spring."
+    for year, author in (("2022", "Ann"), ("2023", None)):
+        folder = tmp_path / "data" / f"year={year}"
+        folder.mkdir(parents=True)
+        rows = [{"text": f"Opening of {year}.\n\n{shared}", "author": author}]
+        write(folder / "part-0.parquet", rows)
+    (tmp_path / "corpuslint.toml").touch()
+    monkeypatch.chdir(tmp_path)
+    findings = run_json(Path("data"))
+    assert [(f["code"], f["path"], f["line"]) for f in findings] == [
+        ("CL102", "data/year=2023/part-0.parquet", 1),
+        ("CL301", "data/year=2023/part-0.parquet", 1),
+    ]
+
+
+def test_row_groups_read_apart_keep_their_row_numbers(tmp_path: Path) -> None:
+    rows = [{"text": f"Row {n} text, by Ann."} for n in range(25)]
+    path = write(tmp_path / "many.parquet", rows, row_group_size=7)
+    reader = ParquetReader()
+    assert reader.row_groups(path) == 4
+    parts = [list(reader.read_groups(path, "many.parquet", a, a + 2)) for a in (0, 2)]
+    lines = [d.blocks[0].span.line for part in parts for d in part if isinstance(d, Document)]
+    assert lines == list(range(1, 26))
+    missing = write(tmp_path / "notext.parquet", [{"body": "x"}] * 20, row_group_size=5)
+    assert len(list(reader.read_groups(missing, "notext.parquet", 0, 2))) == 1
+    assert list(reader.read_groups(missing, "notext.parquet", 2, 4)) == []  # said once

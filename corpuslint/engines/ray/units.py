@@ -17,6 +17,7 @@ from typing import Any
 
 from corpuslint import plugins
 from corpuslint.config import Config
+from corpuslint.run.blocks import byte_ranges
 from corpuslint.run.discover import Discovery, Skipped, SourceFile
 
 _GLOB = frozenset("*?[")
@@ -141,8 +142,7 @@ def blocks(
         if unit.size <= block_size or reader is None or not reader.splittable(unit.name):
             out.append(unit)
             continue
-        for start in range(0, unit.size, block_size):
-            out.append(replace(unit, start=start, end=min(start + block_size, unit.size)))
+        out.extend(replace(unit, start=a, end=b) for a, b in byte_ranges(unit.size, block_size))
     return out
 
 

@@ -11,6 +11,8 @@ How the work is split, and what crosses the network:
    unit plus one row per signature and partition (``key % partitions``).
 3. Corpus pass: the signature rows are hash-shuffled with ``repartition(keys=["part"])``,
    and ``map_batches`` calls each corpus rule's ``compare`` on every group of a partition.
+   A document without a date of its own is dated by when its file first entered git:
+   the driver makes that one ``git log`` pass and the dates go out with the units.
 4. Only outcomes (document findings, problems, suppression comments) and corpus findings
    come back to the driver; the driver checks that every partition reached exactly one
    compare batch whole, then applies suppressions, filters and baselines as usual.
@@ -20,11 +22,12 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import pickle
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,7 @@ from corpuslint.engines.ray.units import (
     url_units,
 )
 from corpuslint.model import Result
+from corpuslint.run import gitstate
 from corpuslint.run.discover import Skipped, SourceFile
 from corpuslint.run.executor import Checker, Occurrences
 from corpuslint.run.finish import Collected, Run
@@ -83,7 +87,7 @@ def check(
     job = prepare(paths, config, registry, overrides, cwd, block_bytes)
     with session(address, workers) as cpus:
         units = first_lines(job.units, block_breaks(job.units))
-        gathered = passes(units, job.spec(partitions=max(2, cpus)), cpus)
+        gathered = passes(units, job.spec(partitions=max(2, cpus)), cpus, job.dates)
     return job.finish(gathered)
 
 
@@ -95,6 +99,12 @@ class Job:
     units: list[Unit]
     targets: list[SourceFile]
     skipped: list[Skipped]
+    dates: Mapping[str, str] = field(default_factory=dict)
+    """When each local file (by display path) first entered git, for undated documents."""
+
+    def dates_of(self, units: Sequence[Unit]) -> list[str]:
+        """The git date of each unit's file (``""`` where unknown), to send with the units."""
+        return [self.dates.get(unit.display, "") for unit in units]
 
     def spec(self, partitions: int) -> Spec:
         """What the workers need: the plan, the partition count and the rule plugins."""
@@ -128,7 +138,24 @@ def prepare(
         blocks([*units, *more_units], block_bytes, registry),
         targets + more_targets,
         skipped + more_skipped,
+        git_dates(units, cwd) if corpus else {},
     )
+
+
+def git_dates(units: Sequence[Unit], cwd: Path | None) -> dict[str, str]:
+    """When the file of each local unit first entered git, by display path.
+
+    The local engine's fallback for documents whose reader found no date
+    (``corpuslint.run.gitstate.first_added``, one pass, for the repository of the first
+    file), made on the driver so that workers need neither git nor the repository.
+    Display paths are relative to the run's working directory, as in the local engine.
+    """
+    base = cwd or Path.cwd()
+    places = {u.display: os.path.normpath(os.path.join(base, u.display)) for u in units}
+    if not places:
+        return {}
+    known = gitstate.first_added(Path(next(iter(places.values()))).parent)
+    return {display: known[place] for display, place in places.items() if place in known}
 
 
 @contextmanager
@@ -222,14 +249,26 @@ def bundles(units: Sequence[Unit], cpus: int) -> list[list[Unit]]:
     return [bundle for bundle in out if bundle]
 
 
-def passes(units: Sequence[Unit], spec: Spec, cpus: int) -> Gathered:
-    """Both passes on Ray Data; only outcomes and findings reach the driver."""
+def passes(
+    units: Sequence[Unit], spec: Spec, cpus: int, dates: Mapping[str, str] | None = None
+) -> Gathered:
+    """Both passes on Ray Data; only outcomes and findings reach the driver.
+
+    ``dates`` are the git dates of files by display path (:func:`git_dates`).
+    """
     import ray
 
     gathered = Gathered()
     if not units:
         return gathered
-    parcels = [{"units": pickle.dumps(b, pickle.HIGHEST_PROTOCOL)} for b in bundles(units, cpus)]
+    known = dates or {}
+    parcels = [
+        {
+            "units": pickle.dumps(b, pickle.HIGHEST_PROTOCOL),
+            "dates": pickle.dumps([known.get(u.display, "") for u in b]),
+        }
+        for b in bundles(units, cpus)
+    ]
     documents = (
         ray.data.from_items(parcels, override_num_blocks=len(parcels))
         .map_batches(
@@ -263,7 +302,8 @@ def passes(units: Sequence[Unit], spec: Spec, cpus: int) -> Gathered:
 def _document_rows(batch: dict[str, Any], spec: Spec) -> dict[str, Any]:
     """A batch of one pickled bundle, unpacked into the units ``document_batch`` reads."""
     units = [pickle.dumps(u) for blob in batch["units"] for u in pickle.loads(blob)]
-    return document_batch({"unit": units}, spec)
+    dates = [d for blob in batch["dates"] for d in pickle.loads(blob)]
+    return document_batch({"unit": units, "date": dates}, spec)
 
 
 def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
@@ -284,7 +324,7 @@ def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
             if rule is None:
                 break
             collected.violations.append(rule.from_problem(problem, occurrences.next(problem)))
-    collected.violations.extend(v for v in gathered.best.values() if v.path in targets)
+    collected.violations.extend(v for v in gathered.best if v.path in targets)
     split = gathered.split_partitions()
     if split:
         collected.errors.append(

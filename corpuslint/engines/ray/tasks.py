@@ -4,8 +4,12 @@ Kept free of any engine's imports so it can be tested on its own: ``ray`` only w
 these functions into datasets. A document batch holds pickled units and
 yields two kinds of rows: one *outcome* row per unit (document findings, read problems,
 errors, suppression comments) and *signature* rows, one per signature and partition,
-carrying the signature's keys that hash to that partition. A compare batch holds every
-signature row of some partitions and yields the findings of their groups.
+carrying the signature's keys that hash to that partition. A document batch may carry a
+``date`` column beside ``unit``: the date each unit's file first entered git, found once
+by the driver, given to the signatures whose reader found no date. A compare batch holds
+every signature row of some partitions and yields the findings of their groups, each
+with the age of the copy it names as the original, so the driver keeps, of findings at
+one place, the one naming the oldest copy, as the local engine does.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ OUTCOME, SIGNATURE = 0, 1
 FINDING, ERROR, PARTS = 0, 1, 2
 Batch = Mapping[str, Any]
 Columns = dict[str, Any]
+Age = tuple[bool, bool, str]
+"""How old a copy is, oldest first: whether it is new in this run, undated, its date."""
 
 
 @dataclass(frozen=True)
@@ -102,14 +108,16 @@ def document_batch(batch: Batch, spec: Spec) -> Columns:
     """Read and check each unit of the batch; one outcome row each, plus signature rows."""
     state = worker(spec)
     rows = _Rows(spec.partitions)
-    for blob in batch["unit"]:
+    dates = batch.get("date")
+    for number, blob in enumerate(batch["unit"]):
         unit: Unit = pickle.loads(blob)
         if state.missing:
             rows.outcome(UnitOutcome(unit, FileOutcome(errors=state.missing)))
             continue
         outcome, problems = check_unit(state.checker, unit)
         before = rows.size
-        counts = rows.signatures(outcome.signatures, unit.target)
+        date = str(dates[number]) if dates is not None else ""
+        counts = rows.signatures(outcome.signatures, unit.target, date)
         kept = replace(outcome, signatures=())
         shuffled = rows.size - before
         sent = sum(map(len, outcome.signatures))
@@ -200,12 +208,17 @@ class _Rows:
         self._add(OUTCOME, -1, "", outcome.unit.target, b"", blob)
 
     def signatures(
-        self, batches: Iterable[SignatureBatch], target: bool
+        self, batches: Iterable[SignatureBatch], target: bool, date: str = ""
     ) -> np.ndarray[Any, np.dtype[np.int64]]:
-        """Add one row per signature and partition its keys fall in; rows per partition."""
+        """Add one row per signature and partition its keys fall in; rows per partition.
+
+        ``date`` is the file's git date, for signatures whose reader found none.
+        """
         counts = np.zeros(self.partitions, dtype=np.int64)
         for code, found in pairs(batches):
-            signature = found if found.target == target else replace(found, target=target)
+            signature = found
+            if found.target != target or (date and not found.date):
+                signature = replace(found, target=target, date=found.date or date)
             payload = pickle.dumps(signature, pickle.HIGHEST_PROTOCOL)
             keys = np.frombuffer(signature.keys, dtype=np.int64)
             parts = keys % self.partitions
@@ -247,7 +260,8 @@ def compare_batch(batch: Batch, spec: Spec) -> Columns:
     """Judge every group of the batch's partitions; findings, errors and partition sizes.
 
     Keys are grouped with the local engine's numpy index, and only the signatures of
-    groups that hold a target are unpickled: most band keys are unique.
+    groups that hold a target are unpickled: most band keys are unique. Each finding is
+    sent with the age of the copy it names (see :func:`keep_oldest`).
     """
     state = worker(spec)
     out = _Compared()
@@ -259,10 +273,10 @@ def compare_batch(batch: Batch, spec: Spec) -> Columns:
     codes = np.asarray(batch["rule"])
     targets = np.asarray(batch["target"], dtype=bool)
     keys, payloads = batch["keys"], batch["payload"]
-    found: list[dict[tuple[str, Span], Violation]] = []  # one finding per place, per rule
+    found: list[dict[tuple[str, Span], tuple[Violation, Age]]] = []  # one per place, per rule
     errors: list[str] = []
     for code in sorted(set(codes.tolist()) & rules.keys()):
-        best: dict[tuple[str, Span], Violation] = {}
+        best: dict[tuple[str, Span], tuple[Violation, Age]] = {}
         found.append(best)
         rows = np.flatnonzero(codes == code).tolist()
         index = KeyIndex()
@@ -272,15 +286,56 @@ def compare_batch(batch: Batch, spec: Spec) -> Columns:
         loaded: dict[int, Signature] = {}
         for key, members in index.groups(wanted):
             group = [_load(loaded, payloads, rows[m]) for m in members]
-            state.checker.judge(rules[code], key, group, best, errors)
+            judged: dict[tuple[str, Span], Violation] = {}
+            state.checker.judge(rules[code], key, group, judged, errors)
+            for violation in judged.values():
+                keep_oldest(
+                    best, (violation.path, violation.span), violation, _age(violation, group)
+                )
     for best in found:
-        for violation in best.values():
-            out.add(FINDING, violation)
+        for item in best.values():
+            out.add(FINDING, item)
     for error in errors:
         out.add(ERROR, error)
     parts, sizes = np.unique(np.asarray(batch["part"], dtype=np.int64), return_counts=True)
     out.add(PARTS, (parts.tolist(), sizes.tolist()))
     return out.columns()
+
+
+def _age(violation: Violation, group: Iterable[Signature]) -> Age:
+    """The age of the copy ``violation`` names first, from the group that found it.
+
+    The same as the local engine's (``corpuslint.engines.local.corpus_pass``): the
+    oldest signature at that place; a finding naming no copy is as old as can be.
+    """
+    if not violation.related:
+        return (False, True, "")
+    first = violation.related[0]
+    ages = [
+        (s.target, not s.date, s.date)
+        for s in group
+        if (s.path, s.span.line, s.span.column) == (first.path, first.line, first.column)
+    ]
+    return min(ages, default=(True, True, ""))
+
+
+def keep_oldest(
+    best: dict[Any, tuple[Violation, Age]], place: Any, violation: Violation, age: Age
+) -> None:
+    """Keep one finding per place: the one naming the oldest copy, then the preferred one.
+
+    Of two findings at a place that name different copies, the one whose copy is older
+    (see :data:`Age`); otherwise :func:`corpuslint.run.executor.keep`'s order. The
+    result is the same whatever order the findings come in, as in the local engine.
+    """
+    kept = best.get(place)
+    if kept is None:
+        best[place] = (violation, age)
+    elif kept[0].related != violation.related:
+        if (age, _preference(violation)) < (kept[1], _preference(kept[0])):
+            best[place] = (violation, age)
+    elif _preference(violation) < _preference(kept[0]):
+        best[place] = (violation, age)
 
 
 def _load(loaded: dict[int, Signature], payloads: Any, row: int) -> Signature:
@@ -310,8 +365,8 @@ class Gathered:
     """The driver's view of a distributed run: outcomes, findings and shuffle checks."""
 
     outcomes: list[UnitOutcome] = field(default_factory=list)
-    best: dict[tuple[str, str, Span], Violation] = field(default_factory=dict)
-    """One finding per rule and place."""
+    kept: dict[tuple[str, str, Span], tuple[Violation, Age]] = field(default_factory=dict)
+    """One finding per rule and place, with the age of the copy it names."""
     errors: list[str] = field(default_factory=list)
     seen: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     """Rows of each partition, per compare batch that held some."""
@@ -320,15 +375,19 @@ class Gathered:
         for kind, payload in zip(batch["kind"], batch["payload"], strict=True):
             item = pickle.loads(payload)
             if kind == FINDING:
-                place = (item.code, item.path, item.span)
-                kept = self.best.get(place)
-                if kept is None or _preference(item) < _preference(kept):
-                    self.best[place] = item
+                violation, age = item
+                place = (violation.code, violation.path, violation.span)
+                keep_oldest(self.kept, place, violation, age)
             elif kind == ERROR:
                 self.errors.append(item)
             else:
                 for part, size in zip(*item, strict=True):
                     self.seen[part].append(size)
+
+    @property
+    def best(self) -> list[Violation]:
+        """The finding kept at each rule and place."""
+        return [violation for violation, _ in self.kept.values()]
 
     def split_partitions(self) -> list[int]:
         """Partitions that did not reach one compare batch whole (their groups were cut)."""

@@ -47,7 +47,8 @@ def simulate(
     gathered = Gathered()
     signatures = []
     for bundle in bundles(units, cpus):
-        rows = document_batch({"unit": [pickle.dumps(u) for u in bundle]}, spec)
+        units = [pickle.dumps(u) for u in bundle]
+        rows = document_batch({"unit": units, "date": job.dates_of(bundle)}, spec)
         kinds = rows["kind"]
         gathered.outcomes.extend(pickle.loads(b) for b in rows["payload"][kinds == OUTCOME])
         signatures.append({name: column[kinds == SIGNATURE] for name, column in rows.items()})

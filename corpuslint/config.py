@@ -1,6 +1,8 @@
 """Configuration: find ``corpuslint.toml`` or ``[tool.corpuslint]``, read it, validate it.
 
-The nearest configuration file to the working directory wins. Every key, rule code
+The root configuration is the outermost one at or above the working directory, within
+its repository; configuration files below it are nested ones, each deciding what is
+reported for the files below its folder (see :func:`load_nested`). Every key, rule code
 and option is checked; a wrong one is a :class:`ConfigError` with the nearest valid
 name, never silently ignored.
 """
@@ -12,7 +14,7 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,34 @@ LIST_KEYS = (
     "extend-ignore",
 )
 TABLE_KEYS = ("per-file-ignores", "severity", "rules")
-SCALAR_KEYS = ("fail-on", "jobs", "cache", "rule-timeout", "follow-external-links", "baseline")
+SCALAR_KEYS = (
+    "fail-on",
+    "jobs",
+    "cache",
+    "rule-timeout",
+    "follow-external-links",
+    "baseline",
+    "extend",
+)
+NESTED_KEYS = frozenset(
+    (
+        "select",
+        "ignore",
+        "extend-select",
+        "extend-ignore",
+        "per-file-ignores",
+        "severity",
+        "rules",
+        "exclude",
+        "extend-exclude",
+        "extend",
+    )
+)
+"""The keys a nested configuration may set: what is reported below its folder, and how.
+
+The others decide the corpus and the run (include, fail-on, jobs, cache, baseline,
+rule-timeout, follow-external-links, reader settings): the root configuration's alone.
+"""
 PATTERN_KEYS = ("include", "exclude", "extend-exclude")
 """List keys whose entries are gitignore-style patterns, parsed when the file is read."""
 DEFAULT_RULE_TIMEOUT = 60.0  # seconds; generous, because a slow machine must not fail a run
@@ -125,6 +154,8 @@ class Config:
     """Reader settings by format name (``[tool.corpuslint.jsonl]``), as written."""
     baseline: Path | None = None
     """The baseline file (``baseline = "path"``, relative to the configuration file)."""
+    hierarchical: bool = True
+    """Whether nested configuration files below the root apply (not with ``--config``)."""
 
     @property
     def excluded(self) -> tuple[str, ...]:
@@ -139,18 +170,58 @@ class Config:
 def find_config_file(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
     """The nearest configuration file at or above ``start`` and its corpuslint table."""
     for directory in (start, *start.parents):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if not candidate.is_file():
-                continue
-            data = _read_toml(candidate)
-            if name == "pyproject.toml":
-                table = data.get("tool", {}).get("corpuslint")
-                if table is None:
-                    continue
-                return candidate, table
-            return candidate, data
+        found = config_in(directory)
+        if found is not None:
+            return found
     return None
+
+
+def config_in(directory: Path) -> tuple[Path, Mapping[str, Any]] | None:
+    """The configuration file of one folder and its corpuslint table, if it has one.
+
+    ``corpuslint.toml`` comes before ``.corpuslint.toml``, which comes before a
+    ``pyproject.toml`` with a ``[tool.corpuslint]`` table (one without is passed over).
+    """
+    for name in CONFIG_NAMES:
+        candidate = directory / name
+        if not candidate.is_file():
+            continue
+        table = corpuslint_table(candidate)
+        if table is not None:
+            return candidate, table
+    return None
+
+
+def corpuslint_table(path: Path) -> Mapping[str, Any] | None:
+    """The corpuslint table of a configuration file (``None``: a pyproject without one)."""
+    data = _read_toml(path)
+    if path.name != "pyproject.toml":
+        return data
+    table = data.get("tool", {}).get("corpuslint")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.corpuslint] must be a table")
+    return table
+
+
+def find_root_config(start: Path) -> tuple[Path, Mapping[str, Any]] | None:
+    """The root configuration for a run from ``start``: the outermost one in its repository.
+
+    Every configuration file at or above ``start`` is considered, up to the folder that
+    holds ``.git`` (or the file system's root outside a repository); the outermost is the
+    root and those below it are nested ones. So a run from a folder with its own
+    configuration sees the same corpus, and the same settings per file, as a run from
+    the root.
+    """
+    found = None
+    for directory in (start, *start.parents):
+        here = config_in(directory)
+        if here is not None:
+            found = here
+        if (directory / ".git").exists():
+            break
+    return found
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -173,28 +244,131 @@ def _project_root(start: Path) -> Path:
 def load_config(
     explicit: Path | None = None, cwd: Path | None = None, reader_formats: Iterable[str] = ()
 ) -> Config:
-    """Read the configuration given with ``--config``, or the nearest one to ``cwd``."""
+    """Read the configuration given with ``--config``, or the root one found from ``cwd``.
+
+    With ``--config`` that file alone applies: nested configuration files are not read.
+    """
     cwd = (cwd or Path.cwd()).resolve()
     if explicit is not None:
         explicit = explicit.resolve()
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: configuration file not found")
-        data = _read_toml(explicit)
-        if explicit.name == "pyproject.toml":
-            data = data.get("tool", {}).get("corpuslint", {})
-        found: tuple[Path, Mapping[str, Any]] | None = (explicit, data)
+        table = corpuslint_table(explicit)
+        found: tuple[Path, Mapping[str, Any]] | None = (explicit, table or {})
     else:
-        found = find_config_file(cwd)
+        found = find_root_config(cwd)
     if found is None:
         return Config(root=_project_root(cwd))
     path, table = found
-    return parse_config(table, path, set(reader_formats))
+    config = parse_config(extended(table, path), path, set(reader_formats))
+    return config if explicit is None else replace(config, hierarchical=False)
+
+
+def load_nested(
+    root: Config, found: Iterable[tuple[Path, Mapping[str, Any]]], reader_formats: Iterable[str]
+) -> tuple[Config, ...]:
+    """The nested configurations below ``root``, each a :class:`Config` rooted at its folder.
+
+    ``found`` holds each configuration file below the root with its corpuslint table. A
+    key that only the root may set (see :data:`NESTED_KEYS`) is an error naming the file,
+    the key and the root configuration; keys inherited through ``extend`` that only the
+    root may set are left to the root. Deepest folders come first.
+    """
+    formats = set(reader_formats)
+    nested: list[Config] = []
+    for path, table in found:
+        for key in table:
+            if (
+                key not in NESTED_KEYS
+                and key in set(LIST_KEYS + TABLE_KEYS + SCALAR_KEYS) | formats
+            ):
+                raise ConfigError(
+                    f"{path}: {key!r} cannot be set in a nested configuration: it applies to"
+                    f" the whole run; set it in the root configuration {root.where()}"
+                )
+        merged = {k: v for k, v in extended(table, path).items() if k in NESTED_KEYS}
+        nested.append(parse_config(merged, path, formats))
+    nested.sort(key=lambda c: (-len(c.root.parts), str(c.root)))
+    return tuple(nested)
+
+
+def anchored(folder: str, pattern: str) -> str:
+    """A gitignore-style pattern written in ``folder`` (root-relative), made root-relative.
+
+    A pattern with a slash before its end is relative to its folder; one without matches
+    a name at any depth below the folder, as in a ``.gitignore``.
+    """
+    if "/" in pattern.rstrip("/"):
+        return f"{folder}/{pattern.lstrip('/')}"
+    return f"{folder}/**/{pattern}"
+
+
+def with_nested_excludes(root: Config, nested: Iterable[Config]) -> Config:
+    """The root configuration, also leaving out what nested ones exclude below their folders.
+
+    A nested ``exclude`` or ``extend-exclude`` adds to the root's excludes (defaults
+    included) for the files below its folder: the corpus stays the root's to decide, so
+    a nested configuration can only narrow it.
+    """
+    added: list[str] = []
+    base = root.root.resolve()
+    for config in nested:
+        written = config.exclude if config.exclude != DEFAULT_EXCLUDE else ()
+        folder = config.root.resolve().relative_to(base).as_posix()
+        for pattern in (*written, *config.extend_exclude):
+            if pattern.startswith("!"):
+                raise ConfigError(
+                    f"{config.where()}: exclude: {pattern!r}: a nested configuration can only"
+                    f" leave files out; set negations in the root configuration {root.where()}"
+                )
+            added.append(anchored(folder, pattern))
+    if not added:
+        return root
+    return replace(root, extend_exclude=root.extend_exclude + tuple(added))
+
+
+def extended(table: Mapping[str, Any], source: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """``table`` with what ``extend = "path"`` inherits from another configuration file.
+
+    As in ruff, the file's own keys take precedence; a ``rules.<name>`` table is merged
+    option by option. The path is relative to the file that names it; a chain that
+    comes back to a file is an error. Patterns inherited this way are relative to the
+    folder of the configuration that applies, as if written in it.
+    """
+    own = dict(table)
+    target = own.pop("extend", None)
+    if target is None:
+        return own
+    if not isinstance(target, str) or not target.strip():
+        raise ConfigError(f"{source}: 'extend' must be the path of a configuration file")
+    path = (source.parent / target).resolve()
+    if path in seen or path == source.resolve():
+        raise ConfigError(f"{source}: 'extend' comes back to {path}")
+    if not path.is_file():
+        raise ConfigError(f"{source}: extend: {path}: configuration file not found")
+    base = extended(corpuslint_table(path) or {}, path, (*seen, source.resolve()))
+    if "baseline" in base and isinstance(base["baseline"], str):
+        base["baseline"] = str(path.parent / base["baseline"])
+    merged = {**base, **own}
+    rules_base, rules_own = base.get("rules"), own.get("rules")
+    if isinstance(rules_base, dict) and isinstance(rules_own, dict):
+        merged["rules"] = {
+            name: (
+                {**rules_base[name], **options}
+                if isinstance(rules_base.get(name), dict) and isinstance(options, dict)
+                else options
+            )
+            for name, options in rules_own.items()
+        }
+        merged["rules"].update({k: v for k, v in rules_base.items() if k not in rules_own})
+    return merged
 
 
 def parse_config(table: Mapping[str, Any], source: Path, reader_formats: set[str]) -> Config:
     """Check the shape of a corpuslint table and turn it into a :class:`Config`."""
     where = str(source)
     known = set(LIST_KEYS + TABLE_KEYS + SCALAR_KEYS) | reader_formats
+    known.discard("extend")  # resolved by :func:`extended` before
     values: dict[str, Any] = {}
     readers: dict[str, Mapping[str, Any]] = {}
     for key, value in table.items():

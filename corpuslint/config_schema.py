@@ -54,6 +54,8 @@ _DESCRIPTIONS: Mapping[str, str] = {
     "follow-external-links": "Whether to read files and folders whose links resolve outside "
     "the project (default: false).",
     "baseline": "Baseline file whose findings are hidden, relative to the configuration file.",
+    "extend": "Another configuration file whose keys this one inherits (its own take"
+    " precedence), relative to this file.",
 }
 """What each top-level key means: a key that :func:`corpuslint.config.parse_config` accepts
 without a line here is an error when the schema is made, so none is left undescribed."""
@@ -221,6 +223,11 @@ def schema(registry: plugins.Registry) -> dict[str, Any]:
     }
     properties["baseline"] = {
         "description": _DESCRIPTIONS["baseline"],
+        "type": "string",
+        "pattern": "\\S",
+    }
+    properties["extend"] = {
+        "description": _DESCRIPTIONS["extend"],
         "type": "string",
         "pattern": "\\S",
     }

@@ -18,10 +18,10 @@ import pathspec
 
 from corpuslint import plugins
 from corpuslint._support.processes import default_jobs
-from corpuslint.config import DEFAULT_EXCLUDE, Config
+from corpuslint.config import DEFAULT_EXCLUDE, Config, load_nested
 from corpuslint.model import Severity
 from corpuslint.readers.base import name_suffixes
-from corpuslint.run.discover import ALWAYS_EXCLUDED, Discovery, git_files
+from corpuslint.run.discover import ALWAYS_EXCLUDED, Discovery, git_files, nested_config_files
 from corpuslint.run.plan import Overrides, make_plan
 from corpuslint.run.selection import Filter, expand
 
@@ -106,9 +106,18 @@ def _matching(patterns: Sequence[str], relative: str) -> str | None:
 
 
 def _files(
-    path: Path, config: Config, registry: plugins.Registry, sources: _Sources, cwd: Path
+    path: Path,
+    config: Config,
+    registry: plugins.Registry,
+    sources: _Sources,
+    cwd: Path,
+    nested: Sequence[Config] = (),
 ) -> dict[str, Any]:
-    """include/exclude and whether the file is checked when named, and in the corpus."""
+    """include/exclude and whether the file is checked when named, and in the corpus.
+
+    ``nested`` are the nested configurations whose folders hold the file: what they
+    exclude, relative to their folders, leaves it out too.
+    """
     discovery = Discovery(config, registry.readers, cwd)
     resolved = path.resolve()
     inside = discovery.inside(resolved)
@@ -134,14 +143,26 @@ def _files(
         reasons.append(f"excluded by {excluded!r} ({exclude_source})")
     elif extended is not None:
         reasons.append(f"excluded by {extended!r} ({sources.of('extend-exclude')})")
+    for scoped in nested if inside and excluded is None and extended is None else ():
+        local = _local(relative, scoped, config)
+        own = _Sources(scoped)
+        for key, patterns in (
+            ("exclude", scoped.exclude),
+            ("extend-exclude", scoped.extend_exclude),
+        ):
+            if key == "exclude" and patterns == DEFAULT_EXCLUDE:
+                continue  # not written: the root's defaults apply, as above
+            hit = _matching(patterns, local)
+            if hit is not None:
+                reasons.append(f"excluded by {hit!r} ({own.of(key)})")
     files["checked-when-named"] = {"admitted": not reasons, "reasons": list(reasons)}
     corpus = list(reasons)  # the corpus walk applies more: include, git, fixed folders
     if not inside:
         corpus.append(f"outside the project root {discovery.root}: compared with other files named")
     else:
         if config.include and not _matching(config.include, relative):
-            patterns = ", ".join(repr(p) for p in config.include)
-            corpus.append(f"not matched by include {patterns} ({sources.of('include')})")
+            included = ", ".join(repr(p) for p in config.include)
+            corpus.append(f"not matched by include {included} ({sources.of('include')})")
         never = [part for part in relative.split("/")[:-1] if part in ALWAYS_EXCLUDED]
         if never:
             corpus.append(f"in {never[0]}/, a folder never read")
@@ -150,6 +171,19 @@ def _files(
             corpus.append("ignored by git (.gitignore, .git/info/exclude or the global ignore)")
     files["in-corpus"] = {"admitted": not corpus, "reasons": corpus}
     return files
+
+
+def _folder_of(scoped: Config, root: Config) -> str:
+    """A nested configuration's folder relative to the root (``""`` for the root's)."""
+    if scoped is root:
+        return ""
+    return scoped.root.resolve().relative_to(root.root.resolve()).as_posix()
+
+
+def _local(relative: str, scoped: Config, root: Config) -> str:
+    """A root-relative path made relative to a (nested) configuration's folder."""
+    folder = _folder_of(scoped, root)
+    return relative[len(folder) + 1 :] if folder and relative.startswith(folder + "/") else relative
 
 
 def _selection(
@@ -221,33 +255,48 @@ def settings_for(
     overrides = Overrides(
         select=given.select, ignore=given.ignore, extend_select=given.extend_select
     )
-    plan = make_plan(config, registry, overrides)
-    checks = Filter.build(config.per_file_ignores, config.severity, registry.rules, config.where())
-    files = _files(path, config, registry, sources, cwd)
+    nested = load_nested(config, nested_config_files(config), registry.reader_settings())
+    plan = make_plan(config, registry, overrides, nested=nested)
+    resolved = path.resolve()
+    relative_any = Discovery(config, (), cwd)._relative(resolved)
+    holding = [c for c in nested if resolved.is_relative_to(c.root.resolve())]
+    files = _files(path, config, registry, sources, cwd, holding)
     relative = files["relative-path"]
+    # Selection, per-file-ignores, severities and document-rule options: the closest
+    # configuration's. The corpus, corpus-rule options, the reader and the run: the root's.
+    scoped = holding[0] if holding else config
+    scope = plan.scope(relative if relative is not None else relative_any)
+    codes = sorted(scope.codes) if scope is not None and relative is not None else plan.codes
+    local_sources = _Sources(scoped)
+    where = scoped.where()
+    checks = Filter.build(scoped.per_file_ignores, scoped.severity, registry.rules, where)
+    local = _local(relative, scoped, config) if relative is not None else None
     applying = {
-        pattern: sorted(expand(codes, registry.rules, config.where()))
-        for pattern, codes in config.per_file_ignores.items()
-        if relative is not None
-        and pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative)
+        pattern: sorted(expand(patterns_codes, registry.rules, where))
+        for pattern, patterns_codes in scoped.per_file_ignores.items()
+        if local is not None and pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(local)
     }
-    run, not_run = _selection(config, registry, given, sources)
-    tables = _rule_tables(config, registry)
+    run, not_run = _selection(scoped, registry, given, local_sources)
+    document_options = plan.document_options(relative) if relative is not None else plan.options
     rules: list[dict[str, Any]] = []
-    for code in plan.codes:
+    for code in codes:
         rule = registry.rules[code]
         level: Severity = rule.severity
         level_source = DEFAULT
         for selector_code, configured in checks.severity:
             if selector_code == code:
-                level, level_source = configured, sources.at("severity")
+                level, level_source = configured, local_sources.at("severity")
                 break
+        per_document = code in document_options
+        owner, owner_sources = (scoped, local_sources) if per_document else (config, sources)
+        tables = _rule_tables(owner, registry)
         options = {}
-        for name, value in plan.options[code].items():
-            keys = [k for k in tables.get(code, []) if name in config.rules[k]]
-            where = sources.at(f"rules.{keys[-1]}.{name}") if keys else DEFAULT
-            options[name] = _setting(value, where)
-        ignored_by = [p for p, codes in applying.items() if code in codes]
+        values = document_options[code] if per_document else plan.options[code]
+        for name, value in values.items():
+            keys = [k for k in tables.get(code, []) if name in owner.rules[k]]
+            option_source = owner_sources.at(f"rules.{keys[-1]}.{name}") if keys else DEFAULT
+            options[name] = _setting(value, option_source)
+        ignored_by = [p for p, ignored in applying.items() if code in ignored]
         rules.append(
             {
                 "code": code,
@@ -276,6 +325,7 @@ def settings_for(
     return {
         "path": str(path),
         "configuration": str(config.source) if config.source else None,
+        "closest-configuration": str(scoped.source) if scoped.source else None,
         "root": str(config.root),
         "files": files,
         "reader": reader,
@@ -285,8 +335,8 @@ def settings_for(
             for code, why in not_run.items()
         ],
         "per-file-ignores": {
-            pattern: _setting(codes, sources.at(f"per-file-ignores.{pattern!r}"))
-            for pattern, codes in applying.items()
+            pattern: _setting(ignored, local_sources.at(f"per-file-ignores.{pattern!r}"))
+            for pattern, ignored in applying.items()
         },
         "run": _run_settings(config, given, sources),
     }
@@ -352,6 +402,12 @@ def as_text(settings: Mapping[str, Any]) -> list[str]:
     """The settings as lines for people (not yet escaped for a terminal)."""
     lines = [f"Settings for {settings['path']}"]
     lines.append(f"  configuration: {settings['configuration'] or '(none: defaults)'}")
+    closest = settings.get("closest-configuration")
+    if closest is not None and closest != settings["configuration"]:
+        lines.append(
+            f"  closest configuration: {closest} (rules, severities, per-file-ignores and"
+            " document-rule options of this file)"
+        )
     lines.append(f"  project root: {settings['root']}")
     files = settings["files"]
     lines.append("Files")

@@ -34,7 +34,7 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -44,7 +44,7 @@ import pathspec
 
 from corpuslint import console
 from corpuslint._support.gc_pause import freezing
-from corpuslint.config import Config, ConfigError
+from corpuslint.config import CONFIG_NAMES, Config, ConfigError, config_in
 from corpuslint.readers.base import name_suffixes
 
 ALWAYS_EXCLUDED = frozenset(
@@ -648,6 +648,54 @@ def _regular_file(path: Path) -> bool:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError:
         return True  # let the reader report why it cannot be read
+
+
+def nested_config_files(config: Config) -> list[tuple[Path, Mapping[str, Any]]]:
+    """The configuration files below the root (not the root's own), with their tables.
+
+    Found where the corpus is: in git's listing in a work tree, else by a walk of the
+    folders; folders never read, folders ``exclude`` leaves out and files whose real
+    path is outside the project are passed over. None with ``--config`` (the file given
+    alone applies). One per folder, as :func:`corpuslint.config.config_in` picks it.
+    """
+    if not config.hierarchical:
+        return []
+    root = config.root.resolve()
+    excluded = _spec(config.excluded)
+    listed = None if config.follow_external_links else git_files(root)
+    folders: set[str] = set()
+    if listed is not None:
+        for relative in listed:
+            folder, _, name = relative.rpartition("/")
+            if folder and name in CONFIG_NAMES:
+                folders.add(folder)
+    else:
+        for here, subfolders, names in os.walk(root):
+            base = _below(Path(here), root) or ""
+            prefix = base + "/" if base and base != "." else ""
+            subfolders[:] = sorted(
+                n
+                for n in subfolders
+                if n not in ALWAYS_EXCLUDED
+                and (excluded is None or not excluded.match_file(prefix + n + "/"))
+            )
+            if prefix and not CONFIG_NAMES_SET.isdisjoint(names):
+                folders.add(base)
+    found: list[tuple[Path, Mapping[str, Any]]] = []
+    for folder in sorted(folders):
+        parts = folder.split("/")
+        if not ALWAYS_EXCLUDED.isdisjoint(parts):
+            continue
+        above = ["/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+        if excluded is not None and any(excluded.match_file(f) for f in above):
+            continue
+        own = config_in(root / folder)
+        if own is not None and _within(os.path.realpath(own[0]), str(root)):
+            found.append(own)
+    return found
+
+
+CONFIG_NAMES_SET = frozenset(CONFIG_NAMES)
 
 
 def git_files(root: Path) -> list[str] | None:

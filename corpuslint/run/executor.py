@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -188,6 +188,7 @@ class Checker:
         notices: list[str] = []
         occurrences = Occurrences()
         count = 0
+        options = self.plan.document_options(source.relative)  # its closest configuration's
         with budget.handler(self.plan.rule_timeout):
             for item in items:
                 if isinstance(item, str):
@@ -200,7 +201,7 @@ class Checker:
                     count += 1
                     if source.target or self.plan.check_all:
                         notices.extend(_document_notice_line(item, m) for m in item.notices)
-                        violations.extend(self._check_document(item, errors, notices))
+                        violations.extend(self._check_document(item, options, errors, notices))
                     signatures.extend(self._signatures(item, errors))
         if directives is None:
             reader = self.reader(source)
@@ -210,12 +211,19 @@ class Checker:
         )
 
     def _check_document(
-        self, document: Document, errors: list[str], notices: list[str]
+        self,
+        document: Document,
+        options: Mapping[str, Mapping[str, Any]],
+        errors: list[str],
+        notices: list[str],
     ) -> Iterator[Violation]:
-        """Each document rule's findings; notices go to ``notices`` and failures to ``errors``."""
+        """Each document rule's findings; notices go to ``notices`` and failures to ``errors``.
+
+        ``options`` are the document rules' options for the document's file.
+        """
         for rule in self.document_rules:
             try:
-                found = self._call(rule.check, document, self.plan.options[rule.code])
+                found = self._call(rule.check, document, options[rule.code])
                 _expect(found, (Violation, Notice), "check")
             except Exception as exc:
                 errors.append(self._internal(rule, document.path, exc))

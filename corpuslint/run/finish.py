@@ -6,13 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from corpuslint import plugins
-from corpuslint.config import Config
+from corpuslint.config import Config, load_nested, with_nested_excludes
 from corpuslint.core_rules import UnreadableDocument, UnusedSuppression
 from corpuslint.model import Directive, Result, Severity, Span, Violation
 from corpuslint.rule import Rule
 from corpuslint.run import baseline, suppress
-from corpuslint.run.discover import Skipped, SourceFile
-from corpuslint.run.plan import Overrides, Plan, make_plan
+from corpuslint.run.discover import Skipped, SourceFile, nested_config_files
+from corpuslint.run.plan import Overrides, Plan, Scope, make_plan
 from corpuslint.run.selection import Filter
 
 
@@ -45,29 +45,39 @@ class Run:
         overrides: Overrides | None = None,
         use_cache: bool = False,
     ) -> Run:
-        """Validate the selection and options (raises ``ConfigError``)."""
+        """Validate the selection and options (raises ``ConfigError``).
+
+        The nested configuration files below the root are read here: the run's
+        ``config`` is the root's, also leaving out what they exclude, and the plan holds
+        their scopes (none with ``--config``).
+        """
         overrides = overrides or Overrides()
-        plan = make_plan(config, registry, overrides, check_all=use_cache)
-        return cls(config, registry, overrides, plan)
+        nested = load_nested(config, nested_config_files(config), registry.reader_settings())
+        plan = make_plan(config, registry, overrides, use_cache, nested)
+        return cls(with_nested_excludes(config, nested), registry, overrides, plan)
 
     def finish(
         self, collected: Collected, targets: Sequence[SourceFile], skipped: Sequence[Skipped]
     ) -> Result:
         """Apply suppressions, per-file ignores, severities and the baseline; sort."""
         known = baseline.load(self.overrides.baseline) if self.overrides.baseline else None
-        config, registry, plan = self.config, self.registry, self.plan
-        findings_filter = Filter.build(
-            config.per_file_ignores, config.severity, registry.rules, config.where()
-        )
+        registry, plan = self.registry, self.plan
+        scoped = _Scoped(plan, self.config, registry)
         unused = UnusedSuppression.code in plan.codes
         report_unused = UnusedSuppression().from_directive if unused else None
-        found = superseded(collected.violations, registry.rules)
-        violations = suppress.apply(found, collected.directives, report_unused)
         relative = {s.display: s.relative for s in targets}
+        # A rule its file's configuration does not select is as if it had not run there:
+        # its findings go before suppressions are matched, so a comment for it is unused.
+        found = [
+            v
+            for v in superseded(collected.violations, registry.rules)
+            if scoped.reported(relative.get(v.path, v.path), v.code)
+        ]
+        violations = suppress.apply(found, collected.directives, report_unused)
         kept = [
-            findings_filter.apply(v)
+            scoped.apply(relative.get(v.path, v.path), v)
             for v in violations
-            if not findings_filter.ignored(relative.get(v.path, v.path), v.code)
+            if scoped.kept(relative.get(v.path, v.path), v.code)
         ]
         kept = baseline.anchor(kept, relative)  # fingerprints hold root-relative paths
         if known is not None:
@@ -86,6 +96,43 @@ class Run:
             tuple(collected.warnings),
             tuple(skip.display for skip in skipped),
         )
+
+
+class _Scoped:
+    """Each finding judged by its file's closest configuration: selection, ignores, severity."""
+
+    def __init__(self, plan: Plan, config: Config, registry: plugins.Registry) -> None:
+        scopes = plan.scopes or (
+            Scope(
+                "",
+                config.where(),
+                frozenset(plan.codes),
+                {},
+                config.per_file_ignores,
+                config.severity,
+            ),
+        )
+        self._scopes = [
+            (s, Filter.build(s.per_file_ignores, s.severity, registry.rules, s.where))
+            for s in scopes
+        ]
+
+    def _closest(self, relative: str) -> tuple[Scope, Filter]:
+        found = next((pair for pair in self._scopes if pair[0].holds(relative)), None)
+        return found if found is not None else self._scopes[-1]
+
+    def reported(self, relative: str, code: str) -> bool:
+        """Whether the file's configuration selects ``code``."""
+        return code in self._closest(relative)[0].codes
+
+    def kept(self, relative: str, code: str) -> bool:
+        """Whether a finding of ``code`` is reported in the file (selected, not ignored)."""
+        scope, checks = self._closest(relative)
+        return code in scope.codes and not checks.ignored(scope.local(relative), code)
+
+    def apply(self, relative: str, violation: Violation) -> Violation:
+        """The finding with the severity its file's configuration gives it."""
+        return self._closest(relative)[1].apply(violation)
 
 
 def superseded(violations: Sequence[Violation], rules: Mapping[str, type[Rule]]) -> list[Violation]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from corpuslint import plugins
@@ -33,8 +32,9 @@ def _open_cache(config: Config, registry: plugins.Registry, plan: Plan) -> Cache
     from corpuslint._version import __version__
 
     versions = sorted((p.name, p.version) for p in registry.plugins)
-    # The time budget changes no outcome that is cached (errors are not): leave it out.
-    outcomes_depend_on = replace(plan, rule_timeout=0)
+    # The plan's document options of every nested configuration are in it; the time
+    # budget and what only the finish applies (selection per folder, severities) are not.
+    outcomes_depend_on = plan.outcome_settings()
     return Cache(config.root, settings_digest(__version__, versions, outcomes_depend_on))
 
 
@@ -55,7 +55,7 @@ def check(
     overrides = overrides or Overrides()
     use_cache = overrides.cache if overrides.cache is not None else config.cache
     run = Run.prepare(config, registry, overrides, use_cache)
-    discovery = Discovery(config, registry.readers, cwd)
+    discovery = Discovery(run.config, registry.readers, cwd)  # nested excludes too
     if buffer is not None:
         targets, skipped = discovery.buffered(buffer)
     else:
@@ -88,7 +88,7 @@ def check(
     indexing = cache.key_index_meanwhile() if cache is not None else contextlib.nullcontext()
     with frozen():
         # Prepared (and its helper process forked) before the index thread starts.
-        corpus = CorpusPass(checker, signatures, collected.errors, jobs, cwd)
+        corpus = CorpusPass(checker, signatures, collected.errors, jobs)
         del signatures
         with indexing:
             found = corpus.findings()

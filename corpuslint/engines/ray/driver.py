@@ -131,7 +131,8 @@ def prepare(
     corpus = bool(Checker(registry, run.plan).corpus_rules)
     texts = [str(p) for p in paths] or [str(config.root)]
     local = [Path(t) for t in texts if not is_url(t)]
-    units, targets, skipped = local_units(local, config, registry, cwd, corpus)
+    # run.config: the root's, also leaving out what nested configurations exclude.
+    units, targets, skipped = local_units(local, run.config, registry, cwd, corpus)
     more_units, more_targets, more_skipped = url_units([t for t in texts if is_url(t)], registry)
     return Job(
         run,

@@ -88,7 +88,7 @@ def check(
     indexing = cache.key_index_meanwhile() if cache is not None else contextlib.nullcontext()
     with frozen():
         # Prepared (and its helper process forked) before the index thread starts.
-        corpus = CorpusPass(checker, signatures, collected.errors, jobs)
+        corpus = CorpusPass(checker, signatures, collected.errors, jobs, cwd)
         del signatures
         with indexing:
             found = corpus.findings()

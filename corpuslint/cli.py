@@ -25,7 +25,6 @@ from corpuslint._support.processes import default_jobs
 from corpuslint._support.progress import progress_bar
 from corpuslint.config import Config, ConfigError, load_config
 from corpuslint.engines import EngineError
-from corpuslint.engines.local.runner import check
 from corpuslint.engines.ray.units import is_url
 from corpuslint.model import Result, Severity
 from corpuslint.run.discover import Buffer
@@ -307,6 +306,10 @@ def check_command(
                 no_cache,
                 baseline,
             )
+        # The engine (numpy, SQLite, the process pools) only when a check runs: not for
+        # --version, rules or plugins.
+        from corpuslint.engines.local.runner import check
+
         formatter_cls = registry.formatters.get(output_format)
         if formatter_cls is None:
             from corpuslint.config import did_you_mean

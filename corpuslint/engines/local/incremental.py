@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from corpuslint._support import profiling
 from corpuslint._support.gc_pause import frozen
 from corpuslint.cache.store import Cache, outcome_keys
 from corpuslint.engines.local.document_pass import cache_entry_pass, document_pass
@@ -113,8 +114,10 @@ def cached_pass(
     """Each needed file's outcome: from the cache when unchanged, else freshly checked."""
     # Out of the collector's sight: the walk's files and the cache's entries, 100,000 of
     # each in a pre-commit run; full collections walking them would cost a third of it.
-    with frozen():
+    with profiling.stage("cache: classify"), frozen():
         hits, misses = _classify(sources, cache)
+    profiling.note("cache hits", len(hits))
+    profiling.note("cache misses", len(misses))
     wanted = [h for h in hits if h.source.target]
     others = [h for h in hits if not h.source.target]
     whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others)
@@ -134,9 +137,10 @@ def cached_pass(
         if whole:  # a large run: load everything
             wanted += others
         else:
-            target_keys += cache.keys_of(h.rowid for h in wanted).values()
-            keys = np.frombuffer(b"".join(target_keys), dtype=np.int64)
-            wanted += _sharing(others, cache, keys)
+            with profiling.stage("cache: sharing look-up"):
+                target_keys += cache.keys_of(h.rowid for h in wanted).values()
+                keys = np.frombuffer(b"".join(target_keys), dtype=np.int64)
+                wanted += _sharing(others, cache, keys)
 
     by_row = {h.rowid: h for h in wanted}
     for rowid, outcome in cache.outcomes(by_row):

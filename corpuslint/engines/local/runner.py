@@ -8,11 +8,11 @@ as every engine does (``corpuslint.run.finish``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from corpuslint import plugins
-from corpuslint._support import processes
+from corpuslint._support import processes, profiling
 from corpuslint._support.gc_pause import freezing, frozen
 from corpuslint.cache.store import Cache, settings_digest
 from corpuslint.config import Config
@@ -20,11 +20,13 @@ from corpuslint.engines.local.corpus_pass import CorpusPass
 from corpuslint.engines.local.document_pass import document_pass
 from corpuslint.engines.local.incremental import cached_pass
 from corpuslint.model import Result
+from corpuslint.outcome import FileOutcome
 from corpuslint.run import gitstate
 from corpuslint.run.discover import Buffer, Discovery, SourceFile
 from corpuslint.run.executor import Checker
 from corpuslint.run.finish import Collected, Run
 from corpuslint.run.plan import Overrides, Plan
+from corpuslint.similarity.signatures import CorpusSignatures
 
 
 def _open_cache(config: Config, registry: plugins.Registry, plan: Plan) -> Cache:
@@ -36,6 +38,22 @@ def _open_cache(config: Config, registry: plugins.Registry, plan: Plan) -> Cache
     # budget and what only the finish applies (selection per folder, severities) are not.
     outcomes_depend_on = plan.outcome_settings()
     return Cache(config.root, settings_digest(__version__, versions, outcomes_depend_on))
+
+
+def _collect(
+    outcomes: Iterable[tuple[SourceFile, FileOutcome]],
+    collected: Collected,
+    signatures: CorpusSignatures,
+    new: frozenset[str],
+) -> None:
+    """Keep the targets' findings and every file's signatures (``new`` files' as new)."""
+    for source, outcome in freezing(outcomes):
+        if source.target:
+            collected.violations.extend(outcome.violations)
+            collected.directives[source.display] = outcome.directives
+            collected.warnings.extend(outcome.notices)
+        collected.errors.extend(outcome.errors)
+        signatures.add(outcome.signatures, source.target or source.location in new)
 
 
 def check(
@@ -54,39 +72,38 @@ def check(
     """
     overrides = overrides or Overrides()
     use_cache = overrides.cache if overrides.cache is not None else config.cache
-    run = Run.prepare(config, registry, overrides, use_cache)
-    discovery = Discovery(run.config, registry.readers, cwd)  # nested excludes too
-    if buffer is not None:
-        targets, skipped = discovery.buffered(buffer)
-    else:
-        targets, skipped = discovery.targets(paths or [config.root])
-    checker = Checker(registry, run.plan)
-    sources: list[SourceFile] = list(targets)
-    new: frozenset[str] = frozenset()  # files that are new besides the targets (staged in git)
-    if checker.corpus_rules:
-        sources = discovery.corpus(targets)
-        if len(sources) > len(targets):
-            new = gitstate.staged(discovery.root)
+    with profiling.stage("prepare"):
+        run = Run.prepare(config, registry, overrides, use_cache)
+    with profiling.stage("discover"):
+        discovery = Discovery(run.config, registry.readers, cwd)  # nested excludes too
+        if buffer is not None:
+            targets, skipped = discovery.buffered(buffer)
+        else:
+            targets, skipped = discovery.targets(paths or [config.root])
+        checker = Checker(registry, run.plan)
+        sources: list[SourceFile] = list(targets)
+        new: frozenset[str] = frozenset()  # new files besides the targets (staged in git)
+        if checker.corpus_rules:
+            sources = discovery.corpus(targets)
+            if len(sources) > len(targets):
+                new = gitstate.staged(discovery.root)
+    profiling.note("files", len(sources))
 
     jobs = overrides.jobs or config.jobs or processes.default_jobs()
     tick = progress(len(sources), sum(1 for s in sources if s.target)) if progress else None
     collected = Collected()
     signatures = checker.signatures()
     target_paths = {s.display for s in targets}
-    cache = _open_cache(config, registry, run.plan) if use_cache else None
+    with profiling.stage("open cache"):
+        cache = _open_cache(config, registry, run.plan) if use_cache else None
     if cache is not None and cache.usable:
         outcomes = cached_pass(checker, sources, jobs, cache, tick)
     else:
         outcomes = document_pass(checker, sources, jobs, tick)
-    for source, outcome in freezing(outcomes):
-        if source.target:
-            collected.violations.extend(outcome.violations)
-            collected.directives[source.display] = outcome.directives
-            collected.warnings.extend(outcome.notices)
-        collected.errors.extend(outcome.errors)
-        signatures.add(outcome.signatures, source.target or source.location in new)
+    with profiling.stage("document pass"):
+        _collect(outcomes, collected, signatures, new)
     indexing = cache.key_index_meanwhile() if cache is not None else contextlib.nullcontext()
-    with frozen():
+    with profiling.stage("corpus pass"), frozen():
         # Prepared (and its helper process forked) before the index thread starts.
         corpus = CorpusPass(checker, signatures, collected.errors, jobs, cwd)
         del signatures
@@ -94,7 +111,11 @@ def check(
             found = corpus.findings()
             collected.violations.extend(v for v in found if v.path in target_paths)
         del corpus
-    if cache is not None:
-        cache.close()
-        collected.warnings.extend(cache.warnings)
-    return run.finish(collected, targets, skipped)
+    with profiling.stage("close cache"):
+        if cache is not None:
+            cache.close()
+            collected.warnings.extend(cache.warnings)
+    with profiling.stage("finish"):
+        result = run.finish(collected, targets, skipped)
+    profiling.write()
+    return result

@@ -1,0 +1,131 @@
+"""The pre-commit path: 5 changed files checked against a large corpus, warm cache.
+
+    python benchmarks/precommit.py CORPUS [--rounds 5] [--git] [--profile]
+
+CORPUS is a folder written by ``make_corpus.py`` (generate it once and reuse it). The
+first time, this appends to 5 of its articles a paragraph copied from another (as
+``run.py`` does; the list is kept in ``CORPUS/precommit-changes.json``, so later runs
+reuse it) and fills the cache (``CORPUSLINT_CACHE_DIR`` = ``CORPUS/.corpuslint_cache``)
+with a full run. ``--git`` first makes CORPUS a git repository with every article
+committed and the 5 changes staged, as a pre-commit hook sees it.
+
+Then, in ``--rounds`` interleaved rounds, each as a fresh process with the corpus as
+working directory: ``python -c pass``, ``corpuslint --version``, a one-file check in
+an empty folder, ``git ls-files -co --exclude-standard`` and ``git status
+--porcelain`` (with ``--git``), and ``corpuslint check <the 5 files>``. It prints the
+median wall time of each and the check's ratio to the two start-up baselines, and
+whether the check reported the 5 copies. ``--profile`` also runs the check once under
+``profile_stages.py`` and prints where its time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run as bench
+
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+CORPUSLINT = [sys.executable, "-m", "corpuslint"]
+
+
+def _wall(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
+    return time.perf_counter() - started, done
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=ENV, capture_output=True, check=True)
+
+
+def prepare(corpus: Path, git: bool) -> list[dict[str, object]]:
+    """The 5 changes (made once) and a warm cache; with ``git``, a repository."""
+    record = corpus / "precommit-changes.json"
+    if git and not (corpus / ".git").exists():
+        _git(corpus, "init", "-q")
+        (corpus / ".gitignore").write_text(".corpuslint_cache/\nprecommit-*\n", encoding="utf-8")
+        _git(corpus, "add", "-A")
+        _git(corpus, "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "corpus")
+    if record.is_file():
+        changes: list[dict[str, object]] = json.loads(record.read_text(encoding="utf-8"))
+    else:
+        # The cache first holds the unchanged corpus, as after the last commit's run.
+        _wall([*CORPUSLINT, "check", ".", "--format", "json", "--output-file", os.devnull], corpus)
+        truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+        changes = bench.change_files(corpus, truth, bench.CHANGED_FILES)
+        record.write_text(json.dumps(changes), encoding="utf-8")
+    if git:
+        paths = [str(c["path"]) for c in changes]
+        _git(corpus, "add", "--", *paths)
+    return changes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--git", action="store_true", help="make the corpus a git repository")
+    parser.add_argument("--profile", action="store_true", help="also profile the check's stages")
+    args = parser.parse_args(argv)
+    corpus = args.corpus.resolve()
+    ENV[bench.CACHE_VARIABLE] = str(corpus / ".corpuslint_cache")
+    changes = prepare(corpus, args.git)
+    targets = sorted({str(c["path"]) for c in changes})
+    report = Path(tempfile.mkdtemp(prefix="corpuslint-precommit-")) / "report.json"
+    empty = report.parent / "empty"
+    empty.mkdir()
+    (empty / "one.md").write_text("---\ntitle: One\nauthor: A\n---\n\nA paragraph.\n", "utf-8")
+    check = [*CORPUSLINT, "check", *targets, "--format", "json", "--output-file", str(report)]
+    commands: dict[str, tuple[list[str], Path]] = {
+        "python -c pass": ([sys.executable, "-c", "pass"], corpus),
+        "corpuslint --version": ([*CORPUSLINT, "--version"], corpus),
+        "check one.md in an empty folder": ([*CORPUSLINT, "check", "one.md"], empty),
+    }
+    if args.git:
+        listing = ["git", "ls-files", "-co", "--exclude-standard", "-z"]
+        commands["git ls-files -co --exclude-standard"] = (listing, corpus)
+        status = ["git", "status", "--porcelain", "-z", "--untracked-files=all"]
+        commands["git status --porcelain -uall"] = (status, corpus)
+    commands["check 5 changed files (warm cache)"] = (check, corpus)
+    _wall(check, corpus)  # the cache holds the 5 changed files from here on, as on a rerun
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    reported = ""
+    for _ in range(args.rounds):  # interleaved: the machine's drift touches each alike
+        for name, (command, cwd) in commands.items():
+            seconds, done = _wall(command, cwd)
+            times[name].append(seconds)
+            if command is check:
+                if done.returncode not in (0, 1):
+                    raise SystemExit(f"check failed: {done.stderr.decode()[-600:]}")
+                found = json.loads(report.read_text(encoding="utf-8"))
+                reported = bench.changed_reported(found, changes)  # type: ignore[arg-type]
+    python = statistics.median(times["python -c pass"])
+    version = statistics.median(times["corpuslint --version"])
+    print(f"{corpus}: median of {args.rounds} interleaved rounds (git: {args.git})")
+    print(f"{'command':<40}{'median s':>10}{'min s':>8}{'x python':>10}{'x --version':>12}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(
+            f"{name:<40}{median:>10.3f}{min(values):>8.3f}"
+            f"{median / python:>10.1f}{median / version:>12.2f}"
+        )
+    print(f"check: {reported}")
+    if args.profile:
+        profiler = Path(__file__).resolve().parent / "profile_stages.py"
+        rest = ["--", "check", *targets, "--format", "json"]
+        subprocess.run([sys.executable, str(profiler), str(corpus), *rest], env=ENV, check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -22,6 +22,14 @@ CLI = Callable[..., Run]
 NEAR = LONG_B.replace("new public library", "public library downtown")
 
 
+def _findings(cli: CLI, *args: str) -> list[str]:
+    """The findings of ``corpuslint check ARGS``, which must run without an error."""
+    run = cli("check", *args)
+    assert run.exit_code in (0, 1), run.stderr
+    assert "error" not in run.stderr, run.stderr
+    return run.findings()
+
+
 def _config(folder: Path, text: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "corpuslint.toml").write_text(text, encoding="utf-8")
@@ -38,7 +46,7 @@ def test_nested_configuration_ignores_a_rule_below_its_folder(project: Path, cli
             "blog/deep/b.txt": paragraphs("Headline", LONG_C),
         },
     )
-    assert cli("check", ".").findings() == ["news/a.txt:1:1: CL301"]
+    assert _findings(cli, ".") == ["news/a.txt:1:1: CL301"]
 
 
 def test_nested_per_file_ignores_are_relative_to_its_folder(project: Path, cli: CLI) -> None:
@@ -53,7 +61,7 @@ def test_nested_per_file_ignores_are_relative_to_its_folder(project: Path, cli: 
         },
     )
     # The nested config selects nothing itself: the rules on by default run below it.
-    assert cli("check", ".").findings() == ["blog/a.txt:1:1: CL301", "drafts/a.txt:1:1: CL301"]
+    assert _findings(cli, ".") == ["blog/a.txt:1:1: CL301", "drafts/a.txt:1:1: CL301"]
 
 
 def test_nested_document_rule_option_applies_below_its_folder_only(project: Path, cli: CLI) -> None:
@@ -61,7 +69,7 @@ def test_nested_document_rule_option_applies_below_its_folder_only(project: Path
     _config(project / "blog", 'select = ["CL101"]\n[rules.duplicate-paragraph]\nmin-words = 20\n')
     write(project, {"news/a.txt": article(LONG_B, LONG_C, NEAR)})
     write(project, {"blog/a.txt": article(LONG_B, LONG_C, NEAR)})
-    assert cli("check", ".").findings() == ["news/a.txt:9:1: CL101"]
+    assert _findings(cli, ".") == ["news/a.txt:9:1: CL101"]
 
 
 @pytest.mark.parametrize(
@@ -105,7 +113,7 @@ def test_config_option_overrides_nested_configurations(project: Path, cli: CLI) 
     _config(project, 'select = ["CL301"]\n')
     _config(project / "blog", 'ignore = ["CL301"]\n')
     write(project, {"blog/a.txt": paragraphs("Headline", LONG_A)})
-    assert cli("check", ".").findings() == []
+    assert _findings(cli, ".") == []
     explicit = cli("check", ".", "--config", "corpuslint.toml")
     assert explicit.findings() == ["blog/a.txt:1:1: CL301"]
     assert not load_config(Path("corpuslint.toml")).hierarchical
@@ -126,12 +134,12 @@ def test_same_findings_from_a_subfolder_with_its_own_configuration(
             "blog/b.txt": paragraphs("Another Headline", LONG_C, LONG_B),
         },
     )
-    from_root = cli("check", "blog").findings()
+    from_root = _findings(cli, "blog")
     assert from_root
     assert all(f.startswith("blog/b.txt") for f in from_root)
     assert any("CL102" in f for f in from_root)  # against news/a.txt, outside blog/
     monkeypatch.chdir(project / "blog")
-    from_blog = cli("check", ".").findings()
+    from_blog = _findings(cli, ".")
     assert ["blog/" + f for f in from_blog] == from_root
 
 
@@ -139,12 +147,12 @@ def test_cache_sees_a_nested_configuration_change(project: Path, cli: CLI) -> No
     _config(project, 'select = ["CL101"]\ncache = true\n')
     _config(project / "blog", 'select = ["CL101"]\n[rules.duplicate-paragraph]\nmin-words = 20\n')
     write(project, {"blog/a.txt": article(LONG_B, LONG_C, NEAR)})
-    assert cli("check", ".").findings() == []
-    assert cli("check", ".").findings() == []  # warm
+    assert _findings(cli, ".") == []
+    assert _findings(cli, ".") == []  # warm
     _config(project / "blog", 'select = ["CL101"]\n')
-    assert cli("check", ".").findings() == ["blog/a.txt:9:1: CL101"]
+    assert _findings(cli, ".") == ["blog/a.txt:9:1: CL101"]
     _config(project / "blog", 'ignore = ["CL101"]\n')
-    assert cli("check", ".").findings() == []
+    assert _findings(cli, ".") == []
 
 
 def test_show_settings_names_the_nested_source(project: Path, cli: CLI) -> None:
@@ -182,7 +190,7 @@ def test_extend_inherits_and_overrides(project: Path, cli: CLI) -> None:
     write(project, {"blog/a.txt": article(LONG_B, LONG_C, NEAR)})
     write(project, {"news/a.txt": paragraphs("Headline", LONG_A)})
     # Inherited: select and min-words = 20 (no CL101); its own: ignore CL301.
-    assert cli("check", ".").findings() == ["news/a.txt:1:1: CL301"]
+    assert _findings(cli, ".") == ["news/a.txt:1:1: CL301"]
     _config(project / "blog", 'extend = "corpuslint.toml"\n')
     run = cli("check", ".")
     assert run.exit_code == 2
@@ -199,7 +207,7 @@ def test_nested_exclude_leaves_out_files_below_its_folder(project: Path, cli: CL
             "blog/archive/a.txt": paragraphs("Headline", LONG_B),
         },
     )
-    assert cli("check", ".").findings() == ["archive/a.txt:1:1: CL301"]
+    assert _findings(cli, ".") == ["archive/a.txt:1:1: CL301"]
     _config(project / "blog", 'extend-exclude = ["!archive/"]\n')
     assert cli("check", ".").exit_code == 2
 
@@ -222,7 +230,7 @@ def test_nested_configurations_found_in_a_git_work_tree(project: Path, cli: CLI)
             "pkg/a.txt": paragraphs("Headline", LONG_C),
         },
     )
-    assert cli("check", ".").findings() == ["ignored/a.txt:1:1: CL301", "pkg/a.txt:1:1: CL301"]
+    assert _findings(cli, ".") == ["ignored/a.txt:1:1: CL301", "pkg/a.txt:1:1: CL301"]
 
 
 def test_anchored_patterns() -> None:

@@ -11,7 +11,7 @@ judged by one rule with one set of options.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ class Scope:
     codes: frozenset[str]
     """The rules whose findings are reported below the folder."""
     options: Mapping[str, Mapping[str, Any]]
-    """Validated options of each document rule that runs, by code."""
+    """Validated options of each document rule that runs (in any scope), by code."""
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Patterns relative to the folder, and the codes not reported where they match."""
     severity: Mapping[str, str] = field(default_factory=dict)
@@ -121,6 +121,12 @@ def make_plan(
     codes = tuple(sorted(set().union(*(s.codes for s in scopes))))
     settings = reader_settings(config, registry.reader_settings())
     options = {c: root_options[c] for c in codes}
+    # Every rule of the plan runs on every file (only its findings are the scope's to
+    # report): each scope holds the options of every document rule that runs.
+    document = [
+        c for c in codes if getattr(registry.rules[c], "scope", None) is not RuleScope.CORPUS
+    ]
+    scopes = [replace(s, options={c: s.options[c] for c in document}) for s in scopes]
     return Plan(codes, options, settings, check_all, config.rule_timeout, tuple(scopes))
 
 
@@ -147,15 +153,8 @@ def _scope(
     else:
         options = rule_options(scoped, registry.rules, overrides.rule_options)
         _same_corpus_options(scoped, root, registry, options, root_options)
-    document = {
-        code: options[code]
-        for code in codes
-        if getattr(registry.rules[code], "scope", None) is not RuleScope.CORPUS
-    }
     folder = "" if scoped is root else _folder(scoped.root, root.root)
-    return Scope(
-        folder, where, frozenset(codes), document, scoped.per_file_ignores, scoped.severity
-    )
+    return Scope(folder, where, frozenset(codes), options, scoped.per_file_ignores, scoped.severity)
 
 
 def _same_corpus_options(

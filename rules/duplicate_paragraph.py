@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -132,10 +133,28 @@ class _Layout:
         return Fix.delete((self.blocks[i].span for i in doomed), "unsafe" if near else "safe")
 
 
-def _extent(first: Block, last: Block) -> str:
-    """``lines 12-17``, or ``paragraphs 3-5 of record 7`` for blocks labelled by a reader."""
+def crowded_lines(document: Document) -> frozenset[int]:
+    """Lines where more than one block of ``document`` starts (a minified HTML page)."""
+    starts = Counter(block.span.line for block in document.blocks)
+    return frozenset(line for line, count in starts.items() if count > 1)
+
+
+def _place(block: Block, crowded: frozenset[int]) -> str:
+    """``line 12``, or ``line 1, column 240`` where the line alone names several blocks."""
+    if not block.label and block.span.line in crowded:
+        return f"line {block.span.line}, column {block.span.column}"
+    return block.place
+
+
+def _extent(first: Block, last: Block, crowded: frozenset[int]) -> str:
+    """``lines 12-17``, or ``paragraphs 3-5 of record 7`` for blocks labelled by a reader.
+
+    Where a line holds several blocks, each end is named by line and column.
+    """
     if first.label or last.label:
         return f"{first.place} to {last.place}"
+    if first.span.line in crowded or last.span.line in crowded:
+        return f"{_place(first, crowded)} to {_place(last, crowded)}"
     return f"lines {first.span.line}-{last.span.end_line}"
 
 
@@ -146,7 +165,9 @@ class DuplicateParagraph(DocumentRule):
     Compares every paragraph, list item and quote of a document with the ones before it,
     after normalization (Unicode NFKC, case folded, quotes, dashes and whitespace unified).
     A paragraph equal to an earlier one, or at least `threshold` percent similar to it
-    (rapidfuzz `ratio`), is reported with the location of the earlier copy. A run of
+    (rapidfuzz `ratio`), is reported with the location of the earlier copy (its line,
+    and its column too where a line holds several paragraphs, as a minified HTML page
+    does). A run of
     consecutive repeated paragraphs that copies a run of consecutive paragraphs is one
     finding spanning the run, and so is one paragraph repeated several times in a row.
 
@@ -195,8 +216,9 @@ class DuplicateParagraph(DocumentRule):
         repeats = find_repeats([b.normalized for b in blocks], options["threshold"], limit)
         runs = group_runs(repeats) if options["merge-runs"] else [[r] for r in repeats]
         layout = _Layout(document, blocks) if runs else None
+        crowded = crowded_lines(document) if runs else frozenset()
         for run in runs:
-            finding = self._finding(document, blocks, run)
+            finding = self._finding(document, blocks, run, crowded)
             if layout is not None:
                 near = finding.similarity is not None
                 finding = replace(finding, fix=layout.fix(blocks, run, near))
@@ -212,7 +234,11 @@ class DuplicateParagraph(DocumentRule):
         )
 
     def _finding(
-        self, document: Document, blocks: Sequence[Block], run: list[_Repeat]
+        self,
+        document: Document,
+        blocks: Sequence[Block],
+        run: list[_Repeat],
+        crowded: frozenset[int] = frozenset(),
     ) -> Violation:
         first, last = blocks[run[0].index], blocks[run[-1].index]
         original, original_last = blocks[run[0].original], blocks[run[-1].original]
@@ -220,13 +246,13 @@ class DuplicateParagraph(DocumentRule):
         near = lowest < 100
         if len(run) == 1:
             what = f"near duplicate ({percent(lowest)} similar) of" if near else "repeats"
-            message = f"Paragraph {what} the paragraph at {original.place}"
+            message = f"Paragraph {what} the paragraph at {_place(original, crowded)}"
         else:
-            message = f"{len(run)} paragraphs ({_extent(first, last)}) repeat"
+            message = f"{len(run)} paragraphs ({_extent(first, last, crowded)}) repeat"
             if original is original_last:
-                message += f" the paragraph at {original.place}"
+                message += f" the paragraph at {_place(original, crowded)}"
             else:
-                message += f" {_extent(original, original_last)}"
+                message += f" {_extent(original, original_last, crowded)}"
             if near:
                 message += f" (lowest similarity {percent(lowest)})"
         return self.violation(

@@ -39,8 +39,10 @@ class CorpusDuplicateHeadline(CorpusRule):
     first H1, `<h1>`, a record's `title` field, or a plain-text headline line) and
     reports documents whose headline equals an earlier document's, ignoring case,
     typographic quotes and dashes, and spacing. Every copy but the original is
-    reported; the original is the first in path order among files that are not new in
-    this run (neither targets nor staged in git), else among the new ones.
+    reported; the original is the oldest copy among files that are not new in this run
+    (neither targets nor staged in git), else among the new ones. A document's age is
+    its metadata date, else a date in its file name, else when its file entered git,
+    else path order.
 
     ## Why is this bad?
     Two articles with one headline confuse readers, search engines and editors; in a

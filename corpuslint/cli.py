@@ -25,12 +25,10 @@ from corpuslint._support.processes import default_jobs
 from corpuslint._support.progress import progress_bar
 from corpuslint.config import Config, ConfigError, load_config
 from corpuslint.engines import EngineError
-from corpuslint.engines.ray.units import is_url
 from corpuslint.model import Result, Severity
 from corpuslint.run.discover import Buffer
 from corpuslint.run.finish import exit_code
 from corpuslint.run.plan import Overrides
-from corpuslint.similarity.hashing import KERNEL
 
 
 def _fail(message: str) -> NoReturn:
@@ -129,11 +127,22 @@ class _CheckCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
+def _kernel() -> str:
+    """Which MinHash code this install runs, as ``similarity.hashing.KERNEL`` names it.
+
+    Found without importing it: that module loads numpy, a third of ``--version``'s time.
+    """
+    from importlib.util import find_spec
+
+    compiled = find_spec("corpuslint.similarity._minhash") is not None
+    return "compiled" if compiled else "numpy, no compiled kernel"
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__,
     prog_name="corpuslint",
-    message=f"%(prog)s, version %(version)s (MinHash: {KERNEL})",
+    message=f"%(prog)s, version %(version)s (MinHash: {_kernel()})",
 )
 def main() -> None:
     """Lint a text corpus: duplicate paragraphs and headlines, missing attribution."""
@@ -309,6 +318,7 @@ def check_command(
         # The engine (numpy, SQLite, the process pools) only when a check runs: not for
         # --version, rules or plugins.
         from corpuslint.engines.local.runner import check
+        from corpuslint.engines.ray.units import is_url
 
         formatter_cls = registry.formatters.get(output_format)
         if formatter_cls is None:

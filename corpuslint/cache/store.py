@@ -75,6 +75,17 @@ CREATE TABLE IF NOT EXISTS blobs (
     outcome BLOB NOT NULL
 )
 """
+# The corpus listing of the last run in a git work tree, per settings: which files the
+# corpus held and the id of each one's entry, valid while git's state (``state``, a
+# digest) is the same. See ``corpuslint.engines.local.listing``. Made by the first
+# listing saved: a cache that never holds one (no git) does not grow by its page.
+_LISTINGS = """
+CREATE TABLE IF NOT EXISTS listings (
+    settings TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    files BLOB NOT NULL
+)
+"""
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -104,6 +115,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         if version not in (0, SCHEMA):
             db.execute("DROP TABLE IF EXISTS files")
             db.execute("DROP TABLE IF EXISTS blobs")
+            db.execute("DROP TABLE IF EXISTS listings")
         db.execute(_TABLE)
         db.execute(_BLOBS)
         db.execute(f"PRAGMA user_version={SCHEMA}")
@@ -279,6 +291,44 @@ class Cache:
             )
             return {row[0]: row for row in rows}
         return {}
+
+    def entry(self, location: str) -> tuple[str, int, int, str, int] | None:
+        """One file's entry as :meth:`entries` gives it, or ``None``."""
+        if self._db is None:
+            return None
+        with self._guard("read"):
+            row = self._db.execute(
+                "SELECT path, size, mtime, display, id FROM files WHERE path = ? AND settings = ?",
+                (location, self.settings),
+            ).fetchone()
+            return None if row is None else (str(row[0]), *row[1:])
+        return None
+
+    def listing(self, state: str) -> bytes | None:
+        """The corpus listing saved under git state ``state`` for these settings, if any."""
+        if self._db is None:
+            return None
+        with self._guard("read"):
+            made = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'listings'"
+            if self._db.execute(made).fetchone() is None:
+                return None
+            row = self._db.execute(
+                "SELECT files FROM listings WHERE settings = ? AND state = ?",
+                (self.settings, state),
+            ).fetchone()
+            return row[0] if row is not None and type(row[0]) is bytes else None
+        return None
+
+    def save_listing(self, state: str, files: bytes) -> None:
+        """Keep ``files`` (an encoded listing) as the corpus under git state ``state``."""
+        if self._db is None:
+            return
+        with self._guard("write"):
+            self._db.execute(_LISTINGS)
+            self._db.execute(
+                "INSERT OR REPLACE INTO listings (settings, state, files) VALUES (?, ?, ?)",
+                (self.settings, state, files),
+            )
 
     def digest(self, rowid: int) -> str:
         """The content hash of an entry; empty if the cache cannot give it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,8 +39,28 @@ class _Miss:
     """The file's size and timestamp before it was checked; -1 when it could not be seen."""
 
 
-def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], list[_Miss]]:
-    entries = cache.entries()
+class Known(Protocol):
+    """Corpus files known unchanged since their entries were stored (a saved listing).
+
+    They are neither listed nor looked at: only their entries' ids are read, and a
+    file is made only for those a target shares a key with.
+    """
+
+    @property
+    def rowids(self) -> NDArray[np.int64]:
+        """The entries of these files."""
+        ...
+
+    def sources(self, rowids: NDArray[np.int64]) -> list[SourceFile]:
+        """The files whose entries have these ids, in their order."""
+        ...
+
+
+def _classify(
+    sources: Sequence[SourceFile], cache: Cache, few: bool = False
+) -> tuple[list[_Hit], list[_Miss]]:
+    """Cache hits and misses; ``few``: look each file's entry up alone, not all entries."""
+    entries = {} if few else cache.entries()
     hits: list[_Hit] = []
     misses: list[_Miss] = []
     for source in sources:
@@ -55,7 +76,7 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
                 misses.append(_Miss(source, -1, -1))  # the reader will say what is wrong
                 continue
             size_now, mtime_now = info.st_size, info.st_mtime_ns
-        entry = entries.get(source.location)
+        entry = cache.entry(source.location) if few else entries.get(source.location)
         if entry is not None and entry[3] == source.display:
             _path, size, mtime, _display, rowid = entry
             if size == size_now and mtime == mtime_now:
@@ -73,32 +94,35 @@ def _classify(sources: Sequence[SourceFile], cache: Cache) -> tuple[list[_Hit], 
     return hits, misses
 
 
-def _sharing(hits: Sequence[_Hit], cache: Cache, keys: NDArray[np.int64]) -> list[_Hit]:
-    """The hits whose cached keys include any of ``keys`` (found through the key index)."""
-    if not hits or not len(keys):
-        return []
+def _sharing(rowids: NDArray[np.int64], cache: Cache, keys: NDArray[np.int64]) -> set[int]:
+    """The entries among ``rowids`` whose keys include any of ``keys`` (by the key index).
+
+    An entry the cache no longer holds is among them: loading its outcome fails, and
+    its file is checked again.
+    """
+    if not len(rowids) or not len(keys):
+        return set()
     found = cache.sharing(keys)
-    rowids = np.fromiter((h.rowid for h in hits), dtype=np.int64, count=len(hits))
     if found is None:
         selected: set[int] = set()
-        unindexed = list(hits)
+        unindexed = rowids.tolist()
     else:
-        selected, covered = found
-        unindexed = [
-            h for h, known in zip(hits, np.isin(rowids, covered), strict=True) if not known
-        ]
+        indexed, covered = found
+        selected = indexed.intersection(rowids.tolist()) if indexed else set()
+        unindexed = rowids[~np.isin(rowids, covered)].tolist()
     # Cached since the index was written (or there is none): look at their keys directly,
     # many entries per numpy call: one call per entry is far slower.
     wanted = sorted_distinct(keys)
     for start in range(0, len(unindexed), _SHARING_CHUNK):
-        part = [h.rowid for h in unindexed[start : start + _SHARING_CHUNK]]
+        part = unindexed[start : start + _SHARING_CHUNK]
         blobs = cache.keys_of(part)
+        selected.update(rowid for rowid in part if rowid not in blobs)
         held = [blobs.get(rowid, b"") for rowid in part]
         counts = np.fromiter((len(b) // 8 for b in held), dtype=np.intp, count=len(held))
         found_in = np.repeat(np.arange(len(part)), counts)
         matching = holds(wanted, np.frombuffer(b"".join(held), dtype=np.int64))
         selected.update(part[i] for i in sorted_distinct(found_in[matching]).tolist())
-    return [h for h in hits if h.rowid in selected]
+    return selected
 
 
 _SHARING_CHUNK = 4096  # entries whose keys are compared at once: about 7 MB of keys
@@ -110,17 +134,28 @@ def cached_pass(
     jobs: int,
     cache: Cache,
     progress: Callable[[int], None] | None = None,
+    known: Known | None = None,
+    validated: set[str] | None = None,
 ) -> Iterator[tuple[SourceFile, FileOutcome]]:
-    """Each needed file's outcome: from the cache when unchanged, else freshly checked."""
+    """Each needed file's outcome: from the cache when unchanged, else freshly checked.
+
+    ``known`` are corpus files besides ``sources`` known unchanged (a saved listing):
+    hits without a look. ``validated`` receives the locations of the files whose
+    entries hold their current content at the end of the pass.
+    """
     # Out of the collector's sight: the walk's files and the cache's entries, 100,000 of
     # each in a pre-commit run; full collections walking them would cost a third of it.
     with profiling.stage("cache: classify"), frozen():
-        hits, misses = _classify(sources, cache)
+        hits, misses = _classify(sources, cache, few=known is not None)
     profiling.note("cache hits", len(hits))
     profiling.note("cache misses", len(misses))
+    unseen = known.rowids if known is not None else np.zeros(0, dtype=np.int64)
     wanted = [h for h in hits if h.source.target]
     others = [h for h in hits if not h.source.target]
-    whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others)
+    whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others) + len(unseen)
+    if whole and known is not None and len(unseen):
+        others += [_Hit(s, r) for s, r in zip(known.sources(unseen), unseen.tolist(), strict=True)]
+        unseen = unseen[:0]
     fresh = cache_entry_pass(checker, [m.source for m in misses], jobs, progress)
     target_keys: list[bytes] = []  # only needed to pick the cached files a few targets share
     for miss, (source, outcome, encoded, digest) in zip(misses, fresh, strict=True):
@@ -129,18 +164,28 @@ def cached_pass(
             cache.store(
                 source.location, source.display, miss.size, miss.mtime, digest, outcome, encoded
             )
+            if validated is not None and not outcome.errors:  # errors are not stored
+                validated.add(source.location)
         if source.target and not whole:
             target_keys.append(outcome_keys(outcome))
         yield source, outcome
 
-    if checker.corpus_rules and others:
+    if checker.corpus_rules and (others or len(unseen)):
         if whole:  # a large run: load everything
             wanted += others
         else:
             with profiling.stage("cache: sharing look-up"):
                 target_keys += cache.keys_of(h.rowid for h in wanted).values()
                 keys = np.frombuffer(b"".join(target_keys), dtype=np.int64)
-                wanted += _sharing(others, cache, keys)
+                rowids = np.fromiter((h.rowid for h in others), dtype=np.int64, count=len(others))
+                selected = _sharing(np.concatenate([rowids, unseen]), cache, keys)
+                wanted += [h for h in others if h.rowid in selected]
+                if known is not None:
+                    picked = unseen[np.isin(unseen, np.array(sorted(selected), dtype=np.int64))]
+                    made = known.sources(picked)
+                    wanted += [_Hit(s, r) for s, r in zip(made, picked.tolist(), strict=True)]
+    if validated is not None:
+        validated.update(h.source.location for h in hits)
 
     by_row = {h.rowid: h for h in wanted}
     for rowid, outcome in cache.outcomes(by_row):
@@ -149,6 +194,8 @@ def cached_pass(
             progress(1)
         yield hit.source, outcome
     if by_row:  # entries the cache could not give back: check those files again
+        if validated is not None:
+            validated.difference_update(h.source.location for h in by_row.values())
         yield from document_pass(checker, [h.source for h in by_row.values()], jobs, progress)
     cache.flush()
     if checker.corpus_rules and whole and (misses or not cache.has_key_index):

@@ -16,6 +16,7 @@ from corpuslint._support import processes, profiling
 from corpuslint._support.gc_pause import freezing, frozen
 from corpuslint.cache.store import Cache, settings_digest
 from corpuslint.config import Config
+from corpuslint.engines.local import listing
 from corpuslint.engines.local.corpus_pass import CorpusPass
 from corpuslint.engines.local.document_pass import document_pass
 from corpuslint.engines.local.incremental import cached_pass
@@ -56,6 +57,31 @@ def _collect(
         signatures.add(outcome.signatures, source.target or source.location in new)
 
 
+def _corpus(
+    discovery: Discovery,
+    config: Config,
+    checker: Checker,
+    targets: list[SourceFile],
+    cache: Cache | None,
+    buffer: Buffer | None,
+) -> tuple[list[SourceFile], listing.GitState | None, listing.Reused | None]:
+    """The files to look at, git's state and the saved listing reused (if one holds).
+
+    Without corpus rules, the targets alone. Otherwise the saved listing's files to look
+    at when it holds for git's state, else the corpus as listed now.
+    """
+    if not checker.corpus_rules:
+        return list(targets), None, None
+    state = None
+    if cache is not None and cache.usable and buffer is None:
+        state = listing.git_state(discovery, config, targets)
+    reused = listing.reuse(cache, state, discovery, targets) if cache and state else None
+    profiling.note("listing reused", reused is not None)
+    if reused is not None:
+        return reused.looked_at, state, reused
+    return discovery.corpus(targets), state, None
+
+
 def check(
     paths: Sequence[Path],
     config: Config,
@@ -74,6 +100,8 @@ def check(
     use_cache = overrides.cache if overrides.cache is not None else config.cache
     with profiling.stage("prepare"):
         run = Run.prepare(config, registry, overrides, use_cache)
+    with profiling.stage("open cache"):
+        cache = _open_cache(config, registry, run.plan) if use_cache else None
     with profiling.stage("discover"):
         discovery = Discovery(run.config, registry.readers, cwd)  # nested excludes too
         if buffer is not None:
@@ -81,27 +109,28 @@ def check(
         else:
             targets, skipped = discovery.targets(paths or [config.root])
         checker = Checker(registry, run.plan)
-        sources: list[SourceFile] = list(targets)
-        new: frozenset[str] = frozenset()  # new files besides the targets (staged in git)
-        if checker.corpus_rules:
-            sources = discovery.corpus(targets)
-            if len(sources) > len(targets):
-                new = gitstate.staged(discovery.root)
-    profiling.note("files", len(sources))
+        sources, state, reused = _corpus(discovery, run.config, checker, targets, cache, buffer)
+        count = reused.count if reused is not None else len(sources)
+        # New files besides the targets (staged in git).
+        new = gitstate.staged(discovery.root) if count > len(targets) else frozenset()
+    profiling.note("files", count)
 
     jobs = overrides.jobs or config.jobs or processes.default_jobs()
-    tick = progress(len(sources), sum(1 for s in sources if s.target)) if progress else None
+    tick = progress(count, sum(1 for s in sources if s.target)) if progress else None
     collected = Collected()
     signatures = checker.signatures()
     target_paths = {s.display for s in targets}
-    with profiling.stage("open cache"):
-        cache = _open_cache(config, registry, run.plan) if use_cache else None
+    validated: set[str] = set()
     if cache is not None and cache.usable:
-        outcomes = cached_pass(checker, sources, jobs, cache, tick)
+        outcomes = cached_pass(checker, sources, jobs, cache, tick, reused, validated)
     else:
         outcomes = document_pass(checker, sources, jobs, tick)
     with profiling.stage("document pass"):
         _collect(outcomes, collected, signatures, new)
+    if state is not None and reused is None and discovery.listed is not None and cache:
+        with profiling.stage("save listing"):  # the next run over a few files reuses it
+            after = listing.git_state(discovery, run.config, targets)
+            listing.save(cache, state, after, discovery.listed, validated)
     indexing = cache.key_index_meanwhile() if cache is not None else contextlib.nullcontext()
     with profiling.stage("corpus pass"), frozen():
         # Prepared (and its helper process forked) before the index thread starts.

@@ -1,0 +1,216 @@
+"""The corpus listing kept in the cache, so a run over a few files need not list the corpus.
+
+In a git work tree, a run that lists the corpus saves the listing in the cache: each
+file's root-relative path, its display path and the id of its cache entry, under a
+digest of git's state (HEAD, and what ``git status --porcelain -uall`` says about the
+files other than the targets) and of what decides the listing (root, working folder,
+suffixes, include and exclude with the nested configurations' excludes). A later run
+whose digest is the same reuses it: a file git calls unchanged has HEAD's content, as
+when its entry was validated, so it is neither listed, nor looked at, nor is its entry
+read unless a target shares a key with it.
+
+What git's status names (modified, staged, deleted, untracked) and what had no valid
+entry are looked at as usual, each alone. Any other change (a commit, a new, deleted
+or renamed file, a changed ``.gitignore``, configuration or nested configuration file)
+changes the digest: the corpus is listed again. Outside a git work tree, when git
+fails, with ``follow-external-links`` or when the root itself is a target, nothing
+is saved or reused. A listing is saved only if git's state is the same after the
+run as before it (a file changed meanwhile would otherwise be taken as unchanged
+under an entry of other content). Links are always looked at: git sees the link,
+not what it points to.
+
+Trusted: git's own view. A file marked ``assume-unchanged`` or ``skip-worktree`` is
+taken as unchanged, as git takes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from corpuslint.cache.store import Cache
+from corpuslint.config import Config
+from corpuslint.run.discover import GIT_TIMEOUT, Discovery, SourceFile
+
+FORMAT = 1
+"""The layout of a saved listing; another makes every saved one miss."""
+
+
+@dataclass(frozen=True)
+class GitState:
+    """What git says about the work tree, as far as a saved listing depends on it."""
+
+    digest: str
+    """Of HEAD, the status outside the targets and the listing's settings."""
+    changed: frozenset[str]
+    """Root-relative paths git's status names (the targets' included)."""
+
+
+def _git(root: Path, arguments: Sequence[str]) -> bytes | None:
+    command = ["git", "-c", "core.fsmonitor=false", "-C", str(root), *arguments]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=GIT_TIMEOUT,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def git_state(
+    discovery: Discovery, config: Config, targets: Sequence[SourceFile]
+) -> GitState | None:
+    """Git's state for a saved listing; ``None`` where no listing is saved or reused."""
+    if config.follow_external_links or discovery.whole(targets):
+        return None
+    if not any(discovery.inside(t.path) for t in targets):
+        return None  # the corpus is not listed at all (targets outside the project)
+    head = _git(discovery.root, ["rev-parse", "--show-prefix", "HEAD"])
+    status = _git(
+        discovery.root, ["status", "--porcelain", "-z", "-uall", "--no-renames", "--", "."]
+    )
+    if head is None or status is None:
+        return None
+    lines = os.fsdecode(head).split("\n")
+    if len(lines) < 2 or not lines[1]:
+        return None
+    prefix = lines[0]
+    mine = {prefix + t.relative for t in targets if t.buffer is None}
+    kept: list[str] = []
+    changed: set[str] = set()
+    for record in os.fsdecode(status).split("\0"):
+        if len(record) < 4:
+            continue
+        path = record[3:]
+        if not path.startswith(prefix):
+            return None  # not under the root after all: no listing
+        changed.add(path[len(prefix) :])
+        if path not in mine:
+            kept.append(record)
+    settings = (
+        FORMAT,
+        str(discovery.root),
+        str(discovery.cwd),
+        sorted(discovery.suffixes),
+        config.include,
+        config.excluded,
+        lines[1],
+        prefix,
+        sorted(kept),
+    )
+    digest = hashlib.blake2b(repr(settings).encode("utf-8", "surrogatepass"), digest_size=16)
+    return GitState(digest.hexdigest(), frozenset(changed))
+
+
+@dataclass(frozen=True)
+class Reused:
+    """A saved listing that still holds: the corpus as files to look at and known ones."""
+
+    looked_at: list[SourceFile]
+    """The targets and the listed files to look at (named by git's status, or no entry)."""
+    rowids: NDArray[np.int64]
+    """The entries of the files known unchanged."""
+    names: list[bytes]
+    """Each known file's root-relative path and display path, in ``rowids`` order."""
+    root: str
+
+    @property
+    def count(self) -> int:
+        """How many files the corpus holds."""
+        return len(self.looked_at) + len(self.rowids)
+
+    def sources(self, rowids: NDArray[np.int64]) -> list[SourceFile]:
+        """The known files whose entries have these ids, in the order of ``rowids``."""
+        at = np.flatnonzero(np.isin(self.rowids, rowids))
+        made: dict[int, SourceFile] = {}
+        for position in at.tolist():
+            relative = os.fsdecode(self.names[2 * position])
+            display = os.fsdecode(self.names[2 * position + 1])
+            location = os.path.join(self.root, *relative.split("/"))
+            made[int(self.rowids[position])] = SourceFile(location, display, relative, False)
+        return [made[rowid] for rowid in rowids.tolist()]
+
+
+def _encode(entries: Sequence[tuple[str, str, int]]) -> bytes:
+    """(relative path, display path, entry id) of each file, as stored."""
+    count = len(entries).to_bytes(8, "little")
+    rowids = np.array([e[2] for e in entries], dtype="<i8").tobytes()
+    names = b"\0".join(os.fsencode(p) for e in entries for p in e[:2])
+    return count + rowids + names
+
+
+def _decode(blob: bytes) -> tuple[NDArray[np.int64], list[bytes]] | None:
+    """A stored listing, checked; ``None`` if it is not one."""
+    if len(blob) < 8:
+        return None
+    count = int.from_bytes(blob[:8], "little")
+    end = 8 + 8 * count
+    if end > len(blob):
+        return None
+    rowids = np.frombuffer(blob[8:end], dtype="<i8").astype(np.int64)
+    names = blob[end:].split(b"\0") if count else []
+    if len(names) != 2 * count or any(not n for n in names[0::2]):
+        return None
+    return rowids, names
+
+
+def reuse(
+    cache: Cache, state: GitState, discovery: Discovery, targets: Sequence[SourceFile]
+) -> Reused | None:
+    """The saved listing for ``state``, if there is one: the corpus without a walk."""
+    blob = cache.listing(state.digest)
+    decoded = None if blob is None else _decode(blob)
+    if decoded is None:
+        return None
+    rowids, names = decoded
+    sources = list(targets)
+    mine = {os.fsencode(t.relative) for t in targets}
+    look = {os.fsencode(p) for p in state.changed}
+    root = str(discovery.root)
+    keep = rowids >= 0
+    for at, relative in enumerate(names[0::2]):
+        if relative in mine:
+            keep[at] = False
+        elif relative in look or rowids[at] < 0:
+            keep[at] = False
+            text = os.fsdecode(relative)
+            location = os.path.join(root, *text.split("/"))
+            sources.append(SourceFile(location, os.fsdecode(names[2 * at + 1]), text, False))
+    chosen = np.flatnonzero(keep)
+    kept_names = [names[2 * at + side] for at in chosen.tolist() for side in (0, 1)]
+    return Reused(sources, rowids[chosen], kept_names, root)
+
+
+def save(
+    cache: Cache,
+    state: GitState,
+    state_after: GitState | None,
+    listed: Sequence[SourceFile],
+    validated: set[str],
+) -> None:
+    """Save the corpus listed by this run, if git's state did not change during it."""
+    if state_after is None or state_after.digest != state.digest or not cache.usable:
+        return
+    entries = cache.entries()
+    kept: list[tuple[str, str, int]] = []
+    for source in listed:
+        entry = entries.get(source.location)
+        valid = entry is not None and entry[3] == source.display
+        if not valid or source.location not in validated or os.path.islink(source.location):
+            kept.append((source.relative, source.display, -1))
+        else:
+            assert entry is not None
+            kept.append((source.relative, source.display, entry[4]))
+    cache.save_listing(state.digest, _encode(kept))

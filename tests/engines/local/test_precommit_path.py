@@ -1,0 +1,224 @@
+"""The pre-commit path: a saved corpus listing is reused only while git says nothing changed.
+
+Each case saves a listing (a run over one target in a git repository), changes the
+work tree as a user would, and checks that the next cached run finds what a run
+without the cache finds: a stale listing must never hide a file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from corpuslint import plugins
+from corpuslint._support import profiling
+from corpuslint.cache import store as cache_module
+from corpuslint.config import load_config
+from corpuslint.engines.local import listing
+from corpuslint.engines.local.runner import check
+from corpuslint.run.plan import Overrides
+from tests.corpus_helpers import article, paragraph, summary
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+TARGET = "news/target.md"
+
+
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every project's cache in a folder of the test's own."""
+    home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv(cache_module.ENVIRONMENT, str(home))
+    return home
+
+
+def git(root: Path, *args: str) -> None:
+    command = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args]
+    subprocess.run(command, cwd=root, check=True, capture_output=True)
+
+
+def findings(root: Path, cache: bool) -> list[tuple[str, str, int, str, int]]:
+    """The findings in ``TARGET``, checked against the corpus (CL101 and CL102)."""
+    config = load_config(cwd=root)
+    overrides = Overrides(select=("CL101", "CL102"), jobs=1, cache=cache)
+    return summary(check([root / TARGET], config, plugins.load(), overrides, cwd=root))
+
+
+def reused(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each run after this call reused a saved listing."""
+    seen: list[bool] = []
+    original = listing.reuse
+
+    def spy(*args: object) -> listing.Reused | None:
+        found = original(*args)  # type: ignore[arg-type]
+        seen.append(found is not None)
+        return found
+
+    monkeypatch.setattr(listing, "reuse", spy)
+    return seen
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A committed corpus; the target copies a paragraph of ``news/old.md``."""
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "old.md").write_text(article("Old", [paragraph(1), paragraph(2)]))
+    for n in range(3, 8):
+        (news / f"other{n}.md").write_text(article(f"Other {n}", [paragraph(n)]))
+    (news / "target.md").write_text(article("Target", [paragraph(20)]))
+    (tmp_path / "corpuslint.toml").write_text("")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "corpus")
+    (news / "target.md").write_text(article("Target", [paragraph(20), paragraph(2)]))
+    git(tmp_path, "add", TARGET)
+    return tmp_path
+
+
+def saved(repo: Path, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Two cached runs: the first saves the listing, the second reuses it."""
+    seen = reused(monkeypatch)
+    first = findings(repo, cache=True)
+    assert findings(repo, cache=True) == first == findings(repo, cache=False)
+    assert seen == [False, True]
+    assert [f[3] for f in first] == ["news/old.md"]
+    return seen
+
+
+def test_unchanged_work_tree_reuses_the_listing(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved(repo, monkeypatch)
+
+
+def _new_file(repo: Path) -> None:
+    (repo / "news" / "new.md").write_text(article("New", [paragraph(20)]))
+
+
+def _new_file_staged(repo: Path) -> None:
+    _new_file(repo)
+    git(repo, "add", "news/new.md")
+
+
+def _deleted(repo: Path) -> None:
+    (repo / "news" / "old.md").unlink()
+
+
+def _renamed(repo: Path) -> None:
+    (repo / "news" / "old.md").rename(repo / "news" / "moved.md")
+
+
+def _committed_change(repo: Path) -> None:
+    (repo / "news" / "other3.md").write_text(article("Other 3", [paragraph(20)]))
+    git(repo, "commit", "-q", "-am", "other3 copies the target")
+
+
+def _modified(repo: Path) -> None:
+    (repo / "news" / "other4.md").write_text(article("Other 4", [paragraph(20)]))
+
+
+def _exclude_in_config(repo: Path) -> None:
+    (repo / "corpuslint.toml").write_text('extend-exclude = ["news/old.md"]\n')
+
+
+def _nested_config(repo: Path) -> None:
+    (repo / "news" / "corpuslint.toml").write_text('extend-exclude = ["old.md"]\n')
+
+
+def _gitignore(repo: Path) -> None:
+    (repo / ".gitignore").write_text("news/other5.md\n")
+    _new_file(repo)
+    (repo / "news" / "other5.md").write_text(article("Other 5", [paragraph(20)]))
+
+
+def _git_info_exclude(repo: Path) -> None:
+    _new_file(repo)
+    (repo / ".git" / "info" / "exclude").write_text("news/new.md\n")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "new untracked file": _new_file,
+    "new staged file": _new_file_staged,
+    "deleted file": _deleted,
+    "renamed file": _renamed,
+    "commit": _committed_change,
+    "modified file": _modified,
+    "exclude in the configuration": _exclude_in_config,
+    "nested configuration added": _nested_config,
+    ".gitignore changed": _gitignore,
+    ".git/info/exclude": _git_info_exclude,
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_change_gives_the_findings_of_a_run_without_cache(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    seen = saved(repo, monkeypatch)
+    CHANGES[change](repo)
+    expected = findings(repo, cache=False)
+    assert findings(repo, cache=True) == expected
+    assert findings(repo, cache=True) == expected  # and once the listing is saved anew
+    if change != ".git/info/exclude":  # there, git's view (and the corpus) is unchanged
+        assert not seen[2]  # the stale listing was not reused
+
+
+def test_a_modified_file_changed_again_is_looked_at(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Git's status stays ' M' for a second edit: the file is read, not trusted."""
+    _modified(repo)
+    seen = reused(monkeypatch)
+    findings(repo, cache=True)
+    assert "news/other4.md" in {f[3] for f in findings(repo, cache=True)}
+    (repo / "news" / "other4.md").write_text(article("Other 4", [paragraph(4), paragraph(1)]))
+    expected = findings(repo, cache=False)
+    assert findings(repo, cache=True) == expected
+    assert {f[3] for f in expected} == {"news/old.md"}  # other4 no longer copies the target
+    assert seen[-1]  # the listing held: only the file named by git was looked at
+
+
+def test_not_a_git_repository_walks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "old.md").write_text(article("Old", [paragraph(1), paragraph(2)]))
+    (tmp_path / TARGET).write_text(article("Target", [paragraph(20), paragraph(2)]))
+    seen = reused(monkeypatch)
+    assert findings(tmp_path, cache=True) == findings(tmp_path, cache=False)
+    (tmp_path / "news" / "new.md").write_text(article("New", [paragraph(20)]))
+    expected = findings(tmp_path, cache=False)
+    assert findings(tmp_path, cache=True) == expected
+    assert len(expected) == 2
+    assert seen == []  # no git: no listing saved or looked up
+
+
+def test_a_damaged_listing_is_not_used(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    saved(repo, monkeypatch)
+    monkeypatch.setattr(listing, "_decode", lambda blob: None)
+    assert findings(repo, cache=True) == findings(repo, cache=False)
+
+
+def test_the_listing_is_reused_without_reading_every_entry(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved(repo, monkeypatch)
+
+    def refuse(self: cache_module.Cache) -> dict[str, object]:
+        raise AssertionError("every entry read")
+
+    monkeypatch.setattr(cache_module.Cache, "entries", refuse)
+    monkeypatch.setattr(profiling, "_TARGET", None)
+    assert [f[3] for f in findings(repo, cache=True)] == ["news/old.md"]
+
+
+def test_listing_round_trip() -> None:
+    entries = [("a/b.md", "a/b.md", 3), ("c é.md", "../c é.md", -1)]
+    decoded = listing._decode(listing._encode(entries))
+    assert decoded is not None
+    assert decoded[0].tolist() == [3, -1]
+    assert decoded[1] == [b"a/b.md", b"a/b.md", "c é.md".encode(), "../c é.md".encode()]
+    assert listing._decode(b"\x05" + bytes(7)) is None

@@ -87,15 +87,14 @@ def plan(checker: Checker, sources: Sequence[SourceFile], block_size: int) -> di
     """The files to read in parts, by their position in ``sources``."""
     found: dict[int, Split] = {}
     for index, source in enumerate(sources):
-        if source.buffer is not None:
+        # The size first: it is known from the walk, and few files are large.
+        size = _size(source) if source.buffer is None else 0
+        if size <= block_size:
             continue
         reader = checker.reader(source)
         streams = reader is not None and type(reader).read_stream is not Reader.read_stream
         groups = reader is not None and hasattr(reader, "read_groups")
         if reader is None or not (streams or groups):
-            continue
-        size = _size(source)
-        if size <= block_size:
             continue
         if groups:
             count = int(getattr(reader, "row_groups")(source.path))  # noqa: B009

@@ -33,7 +33,6 @@ import errno
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -46,6 +45,7 @@ from corpuslint import console
 from corpuslint._support.gc_pause import freezing
 from corpuslint.config import CONFIG_NAMES, Config, ConfigError, config_in
 from corpuslint.readers.base import name_suffixes
+from corpuslint.run import gitstate
 
 ALWAYS_EXCLUDED = frozenset(
     {
@@ -89,6 +89,18 @@ class SourceFile:
     def path(self) -> Path:
         """The file's path (made on first use: most cached files are never opened)."""
         return Path(self.location)
+
+    def size(self) -> int:
+        """The file's size as the walk saw it, else as it is now.
+
+        0 when it cannot be looked at: the reader then reports why it cannot be read.
+        """
+        if self.stat is not None:
+            return self.stat[0]
+        try:
+            return os.stat(self.location).st_size
+        except OSError:
+            return 0
 
 
 @dataclass(frozen=True)
@@ -719,21 +731,10 @@ def git_files(root: Path, pathspecs: Sequence[str] = ()) -> list[str] | None:
     system monitor is switched off: listing files starts no other program. With
     ``pathspecs``, only the files they match.
     """
-    command = ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files"]
-    command += ["--cached", "--others", "--exclude-standard", "-z"]
+    arguments = ["ls-files", "--cached", "--others", "--exclude-standard", "-z"]
     if pathspecs:
-        command += ["--", *pathspecs]
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            timeout=GIT_TIMEOUT,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
+        arguments += ["--", *pathspecs]
+    out = gitstate.git(root, arguments, GIT_TIMEOUT)
+    if out is None:
         return None
-    if done.returncode != 0:
-        return None
-    return sorted(dict.fromkeys(n for n in os.fsdecode(done.stdout).split("\0") if n))
+    return sorted(dict.fromkeys(n for n in os.fsdecode(out).split("\0") if n))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 GIT_TIMEOUT = 10.0  # seconds; git answers this in milliseconds even for 100,000 files
@@ -25,21 +25,11 @@ def staged(root: Path) -> frozenset[str]:
     Empty outside a repository, or when git is missing or fails: then only the targets
     count as new, as they always did.
     """
-    command = ["git", "-C", str(root), "diff", "--cached", "--name-only", "-z", "--relative"]
-    command += ["--diff-filter=ACMR", "--no-ext-diff"]
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
+    arguments = ["diff", "--cached", "--name-only", "-z", "--relative"]
+    out = git(root, [*arguments, "--diff-filter=ACMR", "--no-ext-diff"])
+    if out is None:
         return frozenset()
-    if done.returncode != 0:
-        return frozenset()
-    names = os.fsdecode(done.stdout).split("\0")
+    names = os.fsdecode(out).split("\0")
     return frozenset(os.path.join(root, name) for name in names if name)
 
 
@@ -55,7 +45,7 @@ def first_added(start: Path) -> Mapping[str, str]:
     answer is kept for the run (per repository and HEAD). Empty outside a repository,
     or when git is missing, fails or runs past its time.
     """
-    top = _git(start, ["rev-parse", "--show-toplevel", "HEAD"], GIT_TIMEOUT)
+    top = git(start, ["rev-parse", "--show-toplevel", "HEAD"], GIT_TIMEOUT)
     if top is None:
         return {}
     lines = top.decode("utf-8", "surrogateescape").split("\n")
@@ -72,7 +62,7 @@ def _first_added(top: str, head: str) -> Mapping[str, str]:
     """
     command = ["log", "--reverse", "--diff-filter=AR", "--name-status", "-z", "-M"]
     command += ["--format=%x01%aI", head]
-    out = _git(Path(top), command, FIRST_ADDED_TIMEOUT)
+    out = git(Path(top), command, FIRST_ADDED_TIMEOUT)
     if out is None:
         return {}
     found: dict[str, str] = {}
@@ -97,12 +87,18 @@ def _first_added(top: str, head: str) -> Mapping[str, str]:
     return {os.path.join(top, name): when for name, when in found.items()}
 
 
-def _git(root: Path, arguments: list[str], timeout: float) -> bytes | None:
-    """What ``git -C root arguments`` prints, or ``None`` if it cannot run or fails."""
+def git(root: Path, arguments: Sequence[str], timeout: float = GIT_TIMEOUT) -> bytes | None:
+    """What ``git -C root arguments`` prints, or ``None`` if it cannot run or fails.
+
+    Read-only: optional locks off, so a run never blocks or is blocked by the user's git;
+    the file-system monitor off, so no monitor command the repository names is started.
+    """
+    command = ["git", "-c", "core.fsmonitor=false", "-C", str(root), *arguments]
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *arguments],
+            command,
             capture_output=True,
+            stdin=subprocess.DEVNULL,
             timeout=timeout,
             check=False,
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from numpy.typing import NDArray
 
 from corpuslint.cache.store import Cache
 from corpuslint.config import Config
+from corpuslint.run import gitstate
 from corpuslint.run.discover import GIT_TIMEOUT, Discovery, SourceFile
 
 FORMAT = 1
@@ -54,19 +54,7 @@ class GitState:
 
 
 def _git(root: Path, arguments: Sequence[str]) -> bytes | None:
-    command = ["git", "-c", "core.fsmonitor=false", "-C", str(root), *arguments]
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-            timeout=GIT_TIMEOUT,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    return gitstate.git(root, arguments, GIT_TIMEOUT)
 
 
 def git_state(

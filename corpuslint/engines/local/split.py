@@ -20,7 +20,6 @@ which is also what the cache stores of the file.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -88,7 +87,7 @@ def plan(checker: Checker, sources: Sequence[SourceFile], block_size: int) -> di
     found: dict[int, Split] = {}
     for index, source in enumerate(sources):
         # The size first: it is known from the walk, and few files are large.
-        size = _size(source) if source.buffer is None else 0
+        size = source.size() if source.buffer is None else 0
         if size <= block_size:
             continue
         reader = checker.reader(source)
@@ -108,15 +107,6 @@ def plan(checker: Checker, sources: Sequence[SourceFile], block_size: int) -> di
         elif reader.splittable(source.path.name):
             found[index] = Split(index, source, "lines", tuple(byte_ranges(size, block_size)))
     return found
-
-
-def _size(source: SourceFile) -> int:
-    if source.stat is not None:
-        return source.stat[0]
-    try:
-        return os.stat(source.location).st_size
-    except OSError:
-        return 0  # the reader reports why it cannot be read
 
 
 def _is_gzip(source: SourceFile) -> bool:

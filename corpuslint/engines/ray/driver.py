@@ -56,6 +56,7 @@ from corpuslint.engines.ray.units import (
 )
 from corpuslint.model import Result
 from corpuslint.run import gitstate
+from corpuslint.run.blocks import count_breaks as breaks_in
 from corpuslint.run.discover import Skipped, SourceFile
 from corpuslint.run.executor import Checker, Occurrences
 from corpuslint.run.finish import Collected, Run
@@ -221,18 +222,9 @@ def block_breaks(units: Sequence[Unit]) -> list[int]:
 
 
 def count_breaks(location: str, start: int, end: int) -> int:
-    r"""The ``\n`` bytes in ``[start, end)`` of a file."""
-    total = 0
+    r"""The ``\n`` bytes in ``[start, end)`` of a file (local or remote)."""
     with open_binary(location) as handle:
-        handle.seek(start)
-        left = end - start
-        while left > 0:
-            chunk = handle.read(min(left, 1 << 24))
-            if not chunk:
-                break
-            total += chunk.count(b"\n")
-            left -= len(chunk)
-    return total
+        return breaks_in(handle, start, end)
 
 
 def bundles(units: Sequence[Unit], cpus: int) -> list[list[Unit]]:

@@ -9,7 +9,6 @@ target, and they are compared with each other and with the local corpus.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -69,17 +68,8 @@ def local_units(
     discovery = Discovery(config, registry.readers, cwd)
     targets, skipped = discovery.targets(paths)
     sources = discovery.corpus(targets) if corpus else targets
-    units = [Unit(s.location, s.display, s.relative, s.target, _size(s)) for s in sources]
+    units = [Unit(s.location, s.display, s.relative, s.target, s.size()) for s in sources]
     return units, list(targets), skipped
-
-
-def _size(source: SourceFile) -> int:
-    if source.stat is not None:
-        return source.stat[0]
-    try:
-        return os.stat(source.location).st_size
-    except OSError:
-        return 0  # the reader reports why it cannot be read
 
 
 def url_units(

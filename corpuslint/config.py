@@ -105,12 +105,14 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".github/",
     ".gitlab/",
     *(pattern for name in _META_FILES for pattern in _any_case(name)),
-    # Templates of static site generators: Hugo, then Jekyll.
+    # Templates of static site generators: Hugo, Jekyll, then Zola (whose `templates/`
+    # holds Tera templates; other generators name their template folder so too).
     "layouts/",
     "archetypes/",
     "themes/",
     "_layouts/",
     "_includes/",
+    "templates/",
 )
 """What ``exclude`` holds unless configured (``extend-exclude`` adds to it, as in ruff)."""
 

@@ -90,6 +90,7 @@ def test_an_unconfigured_hugo_site_checks_only_its_content(project: Path) -> Non
             "themes/ananke/layouts/index.html": "<p>{{ .Title }}</p>\n",
             "_layouts/post.html": "<p>{{ content }}</p>\n",
             "_includes/footer.html": "<p>{{ site.title }}</p>\n",
+            "templates/page.html": "<article>{{ page.content | safe }}</article>\n",
             "README.md": "# Site\n",
             "CODE_OF_CONDUCT.md": "# Code of conduct\n",
             "LICENSE.txt": "MIT\n",

@@ -129,15 +129,36 @@ class _Matcher:
             if not form.needs_name:
                 return form.describe(found.group(0)), found.group(0).strip()
             strict = form.kind == "preposition"
-            if strict and len(text.split()) > BYLINE_MAX_WORDS:
+            rest = text[found.end() :]
+            # A dated byline counts its words from the preposition on; a block that is
+            # nothing but names may list more authors than a byline's usual length.
+            if (
+                strict
+                and len(rest.split()) >= BYLINE_MAX_WORDS
+                and not self.only_names(rest, form.language)
+            ):
                 continue
             # A short label line may go on after the name: "Source: City of Springfield
             # budget office"; anything longer must be a name and then punctuation.
             lenient = form.kind == "label" and len(text.split()) <= LABEL_MAX_WORDS
-            name = self.name(text[found.end() :], form.language, strict, lenient)
+            name = self.name(rest, form.language, strict, lenient)
             if name:
                 return form.describe(found.group(0)), name
         return None
+
+    def only_names(self, rest: str, language: str) -> bool:
+        """Whether ``rest`` is a list of names and nothing else ("A, B and C.")."""
+        parts = re.split(
+            r"\s*,\s*|\s+(?:" + "|".join(map(re.escape, self.connectors)) + r")\s+",
+            rest.strip().rstrip("."),
+        )
+        return all(
+            part.split()
+            and all(_name_word(w) or w.casefold() in self.connectors for w in part.split())
+            and part.split()[0].casefold() not in self.not_names.get(language, ())
+            for part in parts
+            if part
+        )
 
     def name(self, rest: str, language: str, strict: bool, lenient: bool = False) -> str | None:
         """The name at the start of ``rest``, or ``None`` when no name follows."""
@@ -173,6 +194,23 @@ def _name_word(word: str) -> bool:
     )
 
 
+def _date_prefix(words: Iterable[str]) -> str:
+    """A date a byline may start with ("December 21, 2020 by", "Le 8 mars 2022 par").
+
+    Also "El 3 de mayo de 2023 por", "21. Dezember 2020 von", "2020-12-21 by".
+
+    A month is any of the table's words that are not names (months among them) and a
+    year is required, so "In 2020 by ..." is not a date.
+    """
+    months = "|".join(re.escape(w) for w in sorted(set(words)) if w.isalpha())
+    textual = (
+        rf"(?:[^\W\d_]{{1,3}}\s+)?(?:\d{{1,2}}(?:\.|er)?\s+(?:de\s+)?)?(?:{months})\.?,?\s+"
+        rf"(?:de\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:de\s+)?\d{{4}},?"
+    )
+    numeric = r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}),?"
+    return rf"(?:{textual}|{numeric})"
+
+
 def _alternation(fragments: Iterable[str]) -> str:
     return "|".join(f"(?:{f})" for f in fragments)
 
@@ -200,7 +238,8 @@ def _compile(
             anywhere = rf"(?:{_alternation(table.anywhere)})\s+"
             forms.append(_Form(re.compile(anywhere, flags), "anywhere", table.code, table.anywhere))
         if table.prepositions:
-            preposition = rf"^\s*(?:{_alternation(table.prepositions)})\s+"
+            date = _date_prefix((*table.not_names, *ENGLISH.not_names))
+            preposition = rf"^\s*(?:{date}\s+)?(?:{_alternation(table.prepositions)})\s+"
             prepositions.append(
                 _Form(re.compile(preposition, flags), "preposition", table.code, table.prepositions)
             )
@@ -323,7 +362,9 @@ class MissingAttribution(DocumentRule):
       Brockmann und Sebastian Drescher", "Par Didier Roy", "Por ...", "di Mario Rossi",
       "Door ...") among the first `byline-window` blocks under the headline, or in the
       header of an HTML page, around its headline ("By Cara Stiles | April 13, 2020").
-      These prepositions never count in the middle of a sentence.
+      A byline may start with its date ("December 21, 2020 by ...", "Le 8 mars 2022 par
+      ...") and a block of nothing but names may list any number of authors. These
+      prepositions never count in the middle of a sentence.
     - Chinese, Japanese and Korean credits: "作者：", "责任编辑：", "记者 王小明", "文：",
       "（山田太郎記者）", "정덕현 칼럼니스트 thekian1@...", "김철수 기자".
     - Datelines: an agency in `agencies` at the start of a block ("LONDON (Reuters) -",

@@ -266,3 +266,43 @@ def test_html_commenters_are_not_authors() -> None:
     )
     assert html_credit(page("", ARTICLE + comments)) is None
     assert html_credit(page("", ARTICLE + "<footer><address>1 Main St</address></footer>")) is None
+
+
+def credited_markdown(line: str) -> str | None:
+    """The form CL301 counted when Markdown ``line`` is the first block under a headline."""
+    rule = MissingAttribution()
+    text = "# Council Approves Budget\n\n" + line + "\n\n" + "\n\n".join([BODY] * 4) + "\n"
+    credit = rule.evidence(parse_markdown(text, "a.md"), rule.defaults()).credit
+    return credit.pattern if credit else None
+
+
+# Dated bylines with linked names, as the React blog and its translations write them.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "December 21, 2020 by [Dan Abramov](https://example.org/dan) and [Lauren Tan](https://example.org/lt)",
+        "Le 8 mars 2022 par [Rick Hanlon](https://example.org/rick)",
+        "El 3 de mayo de 2023 por [Sophie Alpert](https://example.org/sophie)",
+        "21. Dezember 2020 von [Hans Müller](https://example.org/hm)",
+        "2020-12-21 by Jane Doe",
+        "June 8, 2021 by [Andrew Clark](https://a.example), [Brian Vaughn](https://b.example),"
+        " [Christine Abernathy](https://c.example), [Dan Abramov](https://d.example), [Rachel"
+        " Nabors](https://e.example), [Rick Hanlon](https://f.example), [Sebastian"
+        " Markbåge](https://g.example), and [Seth Webster](https://h.example)",
+    ],
+)
+def test_dated_bylines(line: str) -> None:
+    assert credited_markdown(line) is not None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "In 2020 by Christmas the council had approved the budget.",
+        "December 21, 2020 by March",
+        "By Christmas, the council, the mayor, the treasurer and every member of the public"
+        " gallery had read the full budget and all of its many appendices twice",
+    ],
+)
+def test_dated_byline_look_alikes(line: str) -> None:
+    assert credited_markdown(line) is None

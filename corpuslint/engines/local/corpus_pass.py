@@ -5,7 +5,8 @@ that sort key ranges leave the other core half idle. The signatures are flat arr
 (see ``corpuslint.similarity.signatures``), so a process forked once they are complete shares them
 without copying. It judges every other key range and sends its findings back; the
 parent keeps one finding per place of both shares, as it does of one. On a large corpus
-that shortens the pass; on a small one the fork costs more than it saves.
+that shortens the pass; on a small one, or for a few targets in a large one (a
+pre-commit run), the fork costs more than it saves (see ``HELPER_MIN_SIGNATURES``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from corpuslint.similarity.grouping import KeyIndex
 from corpuslint.similarity.signatures import CorpusSignatures, SignatureBatch, SignatureTable
 
 HELPER_MIN_SIGNATURES = 50_000
-"""Below this many signatures the pass takes well under a second: no helper is forked."""
+"""Below this many target signatures the pass is judged in this process, no helper forked.
+
+Only groups holding a target's signature are judged, so the targets' signatures, not
+the corpus's, measure the work: a pre-commit run of a few files against a large corpus
+judges a few hundred groups (a few milliseconds), less than forking a helper costs.
+"""
 
 
 @dataclass(frozen=True)
@@ -78,9 +84,12 @@ class CorpusPass:
             some = None if len(wanted) == len(found) else wanted
             index = found.key_index()
             self._rules.append(_Rule(rule, found, some, index, pairs, _Ages(found)))
-        size = sum(len(part.found) for part in self._rules)
-        worth_it = jobs > 1 and size >= HELPER_MIN_SIGNATURES
+        worth_it = jobs > 1 and self.judged() >= HELPER_MIN_SIGNATURES
         self._helper = _Helper(self) if worth_it and processes.CAN_FORK else None
+
+    def judged(self) -> int:
+        """How many target signatures the pass judges the groups of, over all its rules."""
+        return sum(len(p.found) if p.wanted is None else len(p.wanted) for p in self._rules)
 
     def findings(self) -> Iterator[Violation]:
         """Every finding of the pass, one per place (the one whose related copy comes first)."""

@@ -51,8 +51,11 @@ class Known(Protocol):
         """The entries of these files."""
         ...
 
-    def sources(self, rowids: NDArray[np.int64]) -> list[SourceFile]:
-        """The files whose entries have these ids, in their order."""
+    def sources(self, rowids: NDArray[np.int64]) -> list[tuple[SourceFile, int]]:
+        """The files whose entries have these ids, with their ids, in their order.
+
+        A file that cannot be trusted to lie inside the project is left out.
+        """
         ...
 
 
@@ -154,7 +157,7 @@ def cached_pass(
     others = [h for h in hits if not h.source.target]
     whole = not checker.corpus_rules or len(wanted) + len(misses) >= len(others) + len(unseen)
     if whole and known is not None and len(unseen):
-        others += [_Hit(s, r) for s, r in zip(known.sources(unseen), unseen.tolist(), strict=True)]
+        others += [_Hit(s, r) for s, r in known.sources(unseen)]
         unseen = unseen[:0]
     fresh = cache_entry_pass(checker, [m.source for m in misses], jobs, progress)
     target_keys: list[bytes] = []  # only needed to pick the cached files a few targets share
@@ -182,8 +185,7 @@ def cached_pass(
                 wanted += [h for h in others if h.rowid in selected]
                 if known is not None:
                     picked = unseen[np.isin(unseen, np.array(sorted(selected), dtype=np.int64))]
-                    made = known.sources(picked)
-                    wanted += [_Hit(s, r) for s, r in zip(made, picked.tolist(), strict=True)]
+                    wanted += [_Hit(s, r) for s, r in known.sources(picked)]
     if validated is not None:
         validated.update(h.source.location for h in hits)
 

@@ -119,16 +119,37 @@ class Reused:
         """How many files the corpus holds."""
         return len(self.looked_at) + len(self.rowids)
 
-    def sources(self, rowids: NDArray[np.int64]) -> list[SourceFile]:
-        """The known files whose entries have these ids, in the order of ``rowids``."""
+    def sources(self, rowids: NDArray[np.int64]) -> list[tuple[SourceFile, int]]:
+        """The known files whose entries have these ids, with their ids, in that order.
+
+        A file that resolves outside the project (a link a stored listing names, which
+        discovery would have skipped) is left out: it is never read.
+        """
         at = np.flatnonzero(np.isin(self.rowids, rowids))
         made: dict[int, SourceFile] = {}
+        root = os.path.realpath(self.root)
         for position in at.tolist():
             relative = os.fsdecode(self.names[2 * position])
             display = os.fsdecode(self.names[2 * position + 1])
             location = os.path.join(self.root, *relative.split("/"))
-            made[int(self.rowids[position])] = SourceFile(location, display, relative, False)
-        return [made[rowid] for rowid in rowids.tolist()]
+            if _inside(root, location):
+                made[int(self.rowids[position])] = SourceFile(location, display, relative, False)
+        return [(made[rowid], rowid) for rowid in rowids.tolist() if rowid in made]
+
+
+def _inside(root: str, location: str) -> bool:
+    """Whether ``location``, links resolved, is ``root`` (itself resolved) or below it."""
+    real = os.path.realpath(location)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _plain(name: bytes) -> bool:
+    """Whether a stored name is a plain relative path below the root.
+
+    No ``..``, no absolute path, no empty or ``.`` part, no backslash (a Windows separator).
+    """
+    text = os.fsdecode(name)
+    return "\\" not in text and all(part not in ("", ".", "..") for part in text.split("/"))
 
 
 def _encode(entries: Sequence[tuple[str, str, int]]) -> bytes:
@@ -149,7 +170,7 @@ def _decode(blob: bytes) -> tuple[NDArray[np.int64], list[bytes]] | None:
         return None
     rowids = np.frombuffer(blob[8:end], dtype="<i8").astype(np.int64)
     names = blob[end:].split(b"\0") if count else []
-    if len(names) != 2 * count or any(not n for n in names[0::2]):
+    if len(names) != 2 * count or not all(_plain(n) for n in names[0::2]):
         return None
     return rowids, names
 
@@ -167,6 +188,7 @@ def reuse(
     mine = {os.fsencode(t.relative) for t in targets}
     look = {os.fsencode(p) for p in state.changed}
     root = str(discovery.root)
+    real_root = os.path.realpath(root)
     keep = rowids >= 0
     for at, relative in enumerate(names[0::2]):
         if relative in mine:
@@ -175,6 +197,8 @@ def reuse(
             keep[at] = False
             text = os.fsdecode(relative)
             location = os.path.join(root, *text.split("/"))
+            if not _inside(real_root, location):
+                return None  # discovery never lists such a file: not a listing of ours
             sources.append(SourceFile(location, os.fsdecode(names[2 * at + 1]), text, False))
     chosen = np.flatnonzero(keep)
     kept_names = [names[2 * at + side] for at in chosen.tolist() for side in (0, 1)]

@@ -7,7 +7,9 @@ without the cache finds: a stale listing must never hide a file.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -222,3 +224,40 @@ def test_listing_round_trip() -> None:
     assert decoded[0].tolist() == [3, -1]
     assert decoded[1] == [b"a/b.md", b"a/b.md", "c é.md".encode(), "../c é.md".encode()]
     assert listing._decode(b"\x05" + bytes(7)) is None
+
+
+@pytest.mark.parametrize("planted", ["../secret.md", "news/link.md"])
+def test_a_listing_naming_a_file_outside_the_project_is_not_used(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, planted: str
+) -> None:
+    # The cache is not trusted: a listing written into it that names a path out of the
+    # project, or a link (committed to the repository) that leads out of it, must never
+    # make a run read that file.
+    secret = repo.parent / "secret.md"
+    secret.write_text(article("Secret", [paragraph(20)]))  # the target's paragraph
+    (repo / "news" / "link.md").symlink_to(secret)
+    git(repo, "add", "news/link.md")
+    git(repo, "commit", "-q", "-m", "a link out")
+    git(repo, "add", TARGET)
+    seen = reused(monkeypatch)
+    expected = findings(repo, cache=False)
+    assert findings(repo, cache=True) == expected  # saves the listing
+    database = sqlite3.connect(cache_module.directory_for(repo) / "cache.sqlite")
+    with database:
+        rows = database.execute("SELECT rowid, files FROM listings").fetchall()
+        assert rows
+        for rowid, blob in rows:
+            decoded = listing._decode(blob)
+            assert decoded is not None
+            ids, names = decoded
+            entries = [
+                (os.fsdecode(names[2 * at]), os.fsdecode(names[2 * at + 1]), int(ids[at]))
+                for at in range(len(ids))
+            ]
+            forged = listing._encode([*entries, (planted, "SECRET.md", -1)])
+            database.execute("UPDATE listings SET files = ? WHERE rowid = ?", (forged, rowid))
+    database.close()
+    got = findings(repo, cache=True)
+    assert got == expected
+    assert all("secret" not in f[3].lower() and "link" not in f[3] for f in got)
+    assert seen[-1] is False  # the forged listing was refused, not reused

@@ -27,6 +27,8 @@ from dataclasses import replace
 from itertools import accumulate, pairwise
 from typing import Any
 
+import numpy as np
+
 from corpuslint.model import Directive, Edit, Fix, Location, Severity, Span, Violation
 from corpuslint.outcome import FileOutcome
 from corpuslint.similarity.signatures import SignatureBatch
@@ -268,6 +270,22 @@ def _directive(value: Any) -> Directive:
     )
 
 
+def _check_spans(code: str, spans: bytes) -> None:
+    """Refuse spans that start before line 1 column 1 or end before they start.
+
+    A forged span would otherwise be reported as a place in the file.
+    """
+    corners = np.frombuffer(spans, dtype=np.int32).reshape(-1, 4)
+    line, column, end_line, end_column = corners.T
+    if len(corners) and (
+        (line < 1).any()
+        or (column < 1).any()
+        or (end_line < line).any()
+        or ((end_line == line) & (end_column < column)).any()
+    ):
+        raise DecodeError(f"cache entry: {code} signature spans outside the file")
+
+
 def _batches(value: Any, data: bytes, start: int) -> tuple[SignatureBatch, ...]:
     """The batches the header describes, their columns read from ``data`` after ``start``."""
     batches = []
@@ -297,6 +315,7 @@ def _batches(value: Any, data: bytes, start: int) -> tuple[SignatureBatch, ...]:
         if sum(memoryview(sketch_sizes).cast("I")) != len(sketches):
             raise DecodeError(f"cache entry: {code} sketch sizes do not add up")
         _check_texts(code, texts, text_sizes)
+        _check_spans(code, spans)
         batches.append(
             SignatureBatch(
                 code,

@@ -8,6 +8,7 @@ import dataclasses
 import pickle
 import shutil
 import sqlite3
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -358,3 +359,19 @@ def test_no_cut_or_flipped_byte_gives_anything_but_a_decode_error() -> None:
         cache_codec.decode(data + b"more")
     with pytest.raises(cache_codec.DecodeError):
         cache_codec.decode(evil_pickle(Path("never")))
+
+
+def test_a_forged_signature_span_is_a_decode_error() -> None:
+    # A span before line 1, or ending before it starts, would be reported as a place in
+    # the file: such an entry is refused like any other malformed one.
+    outcome = every_field()
+    good = outcome.signatures[0]
+    for corners in ((-5, 99999, -7, 5), (3, 0, 3, 4), (4, 1, 3, 9), (3, 9, 3, 2)):
+        spans = bytearray(good.spans)
+        spans[:16] = array("i", corners).tobytes()
+        forged = dataclasses.replace(
+            outcome, signatures=(dataclasses.replace(good, spans=bytes(spans)),)
+        )
+        with pytest.raises(cache_codec.DecodeError, match="spans outside the file"):
+            cache_codec.decode(cache_codec.encode(forged))
+    assert cache_codec.decode(cache_codec.encode(outcome)) == outcome

@@ -88,3 +88,34 @@ def load_benchmark(name: str) -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+# A parallel run whose workers each take 0.1 s per file and write their pid to a file
+# (argv[1]) as they start one; argv[2] is the corpus. For tests that stop it half-way.
+SLOW_PARALLEL_RUN = """
+import os, sys, time
+from corpuslint.run import executor
+from corpuslint.cli import main
+
+original = executor.Checker.check
+pids = sys.argv[1]
+
+def slow(self, source):
+    with open(pids, "a") as handle:
+        handle.write(f"{os.getpid()}\\n")
+    time.sleep(0.1)
+    return original(self, source)
+
+executor.Checker.check = slow
+print("started", flush=True)
+main(["check", sys.argv[2], "--jobs", "2", "--no-cache", "-q"])
+"""
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state

@@ -25,7 +25,7 @@ import yaml
 
 from corpuslint import console, plugins
 from corpuslint.report.escape import stderr_safe
-from tests.helpers import Run
+from tests.helpers import SLOW_PARALLEL_RUN, Run, alive
 
 CLI = Callable[..., Run]
 MANIFEST = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
@@ -195,33 +195,6 @@ def test_a_plugin_that_exits_fails_the_command(
 
 # -- SIGTERM ----------------------------------------------------------------------------
 
-SLOW_RUN = """
-import os, sys, time
-from corpuslint.run import executor as engine
-from corpuslint.cli import main
-
-original = engine.Checker.check
-pids = sys.argv[1]
-
-def slow(self, source):
-    with open(pids, "a") as handle:
-        handle.write(f"{os.getpid()}\\n")
-    time.sleep(0.1)
-    return original(self, source)
-
-engine.Checker.check = slow
-print("started", flush=True)
-main(["check", sys.argv[2], "--jobs", "2", "--no-cache", "-q"])
-"""
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "State:\tZ" not in state
-
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("whole_group", [False, True])
@@ -232,7 +205,7 @@ def test_sigterm_stops_a_parallel_run_quietly(tmp_path: Path, whole_group: bool)
         (corpus / f"a{number}.txt").write_text(f"Headline {number}\n\nBody text number {number}.\n")
     pids = tmp_path / "pids"
     process = subprocess.Popen(
-        [sys.executable, "-c", SLOW_RUN, str(pids), str(corpus)],
+        [sys.executable, "-c", SLOW_PARALLEL_RUN, str(pids), str(corpus)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

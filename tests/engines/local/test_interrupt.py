@@ -10,33 +10,8 @@ import time
 from pathlib import Path
 
 from tests.corpus_helpers import article, paragraph
-
-SCRIPT = """
-import os, sys, time
-from corpuslint.run import executor
-from corpuslint.cli import main
-
-original = executor.Checker.check
-pids = sys.argv[1]
-
-def slow(self, source):
-    with open(pids, "a") as handle:
-        handle.write(f"{os.getpid()}\\n")
-    time.sleep(0.1)
-    return original(self, source)
-
-executor.Checker.check = slow
-print("started", flush=True)
-main(["check", sys.argv[2], "--jobs", "2", "--no-cache", "-q"])
-"""
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "State:\tZ" not in state
+from tests.helpers import SLOW_PARALLEL_RUN as SCRIPT
+from tests.helpers import alive
 
 
 def interrupt_when_two_are_busy(

@@ -14,6 +14,7 @@ import functools
 import gc
 import multiprocessing.pool
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -140,6 +141,22 @@ class _Pool(multiprocessing.pool.Pool):
         if notifier is None:
             return list(super()._get_sentinels())  # type: ignore[misc]
         return [notifier._reader]
+
+    @staticmethod
+    def _help_stuff_finish(inqueue: Any, task_handler: Any, size: int) -> None:
+        # Terminating, CPython takes the task queue's read lock and keeps it, to drain the
+        # queue. A worker killed while it held that lock (SIGTERM sent to the whole process
+        # group, as a CI runner cancelling a job does) never releases it, and terminating
+        # then waited forever. The workers are being killed: drain without the lock when
+        # it does not come.
+        inqueue._rlock.acquire(timeout=_LOCK_WAIT)
+        while task_handler.is_alive() and inqueue._reader.poll():
+            inqueue._reader.recv()
+            time.sleep(0)
+
+
+_LOCK_WAIT = 1.0
+"""Seconds terminating waits for the task queue's lock before draining without it."""
 
 
 def _each(

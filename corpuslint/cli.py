@@ -49,7 +49,7 @@ def _errors() -> Iterator[None]:
     except (ConfigError, plugins.PluginError, EngineError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt as exc:
-        console.line("corpuslint: interrupted")
+        signals.announce(console.line)
         sys.exit(signals.exit_status(exc))
     except Exception as exc:
         if os.environ.get("CORPUSLINT_DEBUG"):

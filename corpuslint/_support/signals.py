@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -36,7 +36,44 @@ def _on_signal(signum: int, _frame: FrameType | None) -> None:
         return
     exc: KeyboardInterrupt = Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
     _raised.append(exc)
+    if signum == signal.SIGTERM:
+        _end_anyway()
     raise exc
+
+
+GRACE_SECONDS = 5.0
+"""How long a run stopped by SIGTERM may take to unwind before it exits without it."""
+_announced: list[bool] = []
+
+
+def announce(write: Callable[[str], None]) -> None:
+    """Write the one ``corpuslint: interrupted`` line, once per process."""
+    if not _announced:
+        _announced.append(True)
+        write(INTERRUPTED)
+
+
+INTERRUPTED = "corpuslint: interrupted"
+
+
+def _end_anyway() -> None:
+    """Exit 143 in :data:`GRACE_SECONDS` if the run has not ended by then.
+
+    SIGTERM means "stop now": a CI runner sends it to the whole process group when a job
+    is cancelled, and a worker process killed at the wrong moment can leave the pool's
+    clean-up waiting on a lock forever. The timer's thread is a daemon, so a run that
+    ends in time never waits for it.
+    """
+
+    def stop() -> None:
+        if not _announced:
+            _announced.append(True)
+            os.write(2, (INTERRUPTED + "\n").encode())
+        os._exit(128 + signal.SIGTERM)
+
+    timer = threading.Timer(GRACE_SECONDS, stop)
+    timer.daemon = True
+    timer.start()
 
 
 @contextmanager

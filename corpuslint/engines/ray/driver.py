@@ -6,16 +6,28 @@ How the work is split, and what crosses the network:
    fsspec) and cuts large JSONL files into byte ranges. Small Ray tasks count the line
    breaks of each range, so every block knows the number of its first line.
 2. Document pass: ``map_batches`` over bundles of units (about the same number of bytes
-   each). A worker reads its files itself (from shared storage or object storage), runs
-   the document rules and the corpus rules' ``signatures``, and emits an outcome row per
-   unit plus one row per signature and partition (``key % partitions``).
-3. Corpus pass: the signature rows are hash-shuffled with ``repartition(keys=["part"])``,
-   and ``map_batches`` calls each corpus rule's ``compare`` on every group of a partition.
-   A document without a date of its own is dated by when its file first entered git:
-   the driver makes that one ``git log`` pass and the dates go out with the units.
-4. Only outcomes (document findings, problems, suppression comments) and corpus findings
-   come back to the driver; the driver checks that every partition reached exactly one
-   compare batch whole, then applies suppressions, filters and baselines as usual.
+   each, each unit with its ordinal, which makes signature ids unique). A worker reads
+   its files itself (from shared storage or object storage), runs the document rules
+   and the corpus rules' ``signatures``, and emits an outcome row per unit, a payload row
+   per signature (id and pickled signature) and, per partition (``key % partitions``),
+   one row of packed key entries (rule number, target flag, key, signature id; 19 bytes
+   a key). The dataset is materialized: payloads stay where they were made.
+3. First shuffle, keys only: the key rows are hash-shuffled with
+   ``repartition(keys=["part"])``, and each partition keeps the groups the local engine
+   judges (two or more distinct signatures sharing a rule and a key, one a target's).
+   Their memberships (signature id, key) come to the driver: few, since most band keys
+   are unique.
+4. Second shuffle, kept signatures only: the driver cuts the memberships by bundle and
+   puts them in the object store; ``map_batches`` over the payload rows joins each
+   bundle's signatures with its own memberships and emits one row per kept signature and
+   partition of its kept keys, carrying only those keys. These rows are hash-shuffled
+   the same way, and ``map_batches`` calls each corpus rule's ``compare`` on every
+   group of a partition. A document without a date of its own is dated by when its file
+   first entered git: the driver makes that one ``git log`` pass and the dates go out
+   with the units.
+5. Only outcomes, memberships and corpus findings come back to the driver; it checks
+   that every partition of both shuffles reached exactly one batch whole, then applies
+   suppressions, filters and baselines as usual.
 """
 
 from __future__ import annotations
@@ -31,18 +43,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from corpuslint import plugins
 from corpuslint._support.processes import default_jobs
 from corpuslint.config import Config
 from corpuslint.core_rules import UnreadableDocument
 from corpuslint.engines import EngineError
 from corpuslint.engines.ray.tasks import (
+    ID_BITS,
+    KEYS,
+    MEMBER,
     OUTCOME,
-    SIGNATURE,
+    PAYLOAD,
     Gathered,
+    Members,
     Spec,
+    by_bundle,
     compare_batch,
     document_batch,
+    group_batch,
+    join_batch,
+    joined_rows,
+    kept_members,
     only,
 )
 from corpuslint.engines.ray.units import (
@@ -245,7 +268,9 @@ def bundles(units: Sequence[Unit], cpus: int) -> list[list[Unit]]:
 def passes(
     units: Sequence[Unit], spec: Spec, cpus: int, dates: Mapping[str, str] | None = None
 ) -> Gathered:
-    """Both passes on Ray Data; only outcomes and findings reach the driver.
+    """The document pass and both shuffles on Ray Data.
+
+    Only outcomes, memberships and findings reach the driver.
 
     ``dates`` are the git dates of files by display path (:func:`git_dates`).
     """
@@ -255,15 +280,18 @@ def passes(
     if not units:
         return gathered
     known = dates or {}
-    parcels = [
+    parcels = bundles(units, cpus)
+    firsts = np.cumsum([0] + [len(b) for b in parcels[:-1]]).tolist()
+    items = [
         {
             "units": pickle.dumps(b, pickle.HIGHEST_PROTOCOL),
             "dates": pickle.dumps([known.get(u.display, "") for u in b]),
+            "first": first,
         }
-        for b in bundles(units, cpus)
+        for b, first in zip(parcels, firsts, strict=True)
     ]
     documents = (
-        ray.data.from_items(parcels, override_num_blocks=len(parcels))
+        ray.data.from_items(items, override_num_blocks=len(items))
         .map_batches(
             _document_rows,
             fn_kwargs={"spec": spec},
@@ -272,13 +300,31 @@ def passes(
         )
         .materialize()
     )
-    outcomes = documents.map_batches(only(OUTCOME), batch_format="numpy")
+    outcomes = documents.map_batches(only(OUTCOME, ("payload",)), batch_format="numpy")
     for batch in outcomes.iter_batches(batch_size=None, batch_format="numpy"):
         gathered.outcomes.extend(pickle.loads(blob) for blob in batch["payload"])
     if not any(o.rows_per_partition.strip(b"\0") for o in gathered.outcomes):
         return gathered
+    grouped = (
+        documents.map_batches(only(KEYS, ("part", "keys")), batch_format="numpy")
+        .repartition(spec.partitions, keys=["part"])
+        .map_batches(group_batch, batch_size=None, batch_format="numpy")
+    )
+    for batch in grouped.iter_batches(batch_size=None, batch_format="numpy"):
+        gathered.add_grouped(batch)
+    members = by_bundle(kept_members(gathered.members), firsts)
+    gathered.joined = np.sum([joined_rows(m, spec.partitions) for m in members], axis=0)
+    if not any(len(m) for m in members):
+        return gathered
+    shares = [ray.put(m) for m in members]
+    columns = ("rule", "target", "signature", "payload")
     compared = (
-        documents.map_batches(only(SIGNATURE), batch_format="numpy")
+        documents.map_batches(only(PAYLOAD, columns), batch_format="numpy")
+        .map_batches(
+            _joined_rows,
+            fn_kwargs={"spec": spec, "shares": shares, "firsts": firsts},
+            batch_format="numpy",
+        )
         .repartition(spec.partitions, keys=["part"])
         .map_batches(
             compare_batch,
@@ -294,9 +340,31 @@ def passes(
 
 def _document_rows(batch: dict[str, Any], spec: Spec) -> dict[str, Any]:
     """A batch of one pickled bundle, unpacked into the units ``document_batch`` reads."""
-    units = [pickle.dumps(u) for blob in batch["units"] for u in pickle.loads(blob)]
+    units: list[bytes] = []
+    ordinals: list[int] = []
+    for blob, first in zip(batch["units"], batch["first"], strict=True):
+        bundle = pickle.loads(blob)
+        units.extend(pickle.dumps(u) for u in bundle)
+        ordinals.extend(range(int(first), int(first) + len(bundle)))
     dates = [d for blob in batch["dates"] for d in pickle.loads(blob)]
-    return document_batch({"unit": units, "date": dates}, spec)
+    return document_batch({"unit": units, "date": dates, "ordinal": ordinals}, spec)
+
+
+def _joined_rows(
+    batch: dict[str, Any], spec: Spec, shares: Sequence[Any], firsts: Sequence[int]
+) -> dict[str, Any]:
+    """The joined rows of a batch of payload rows, with the memberships of its bundles.
+
+    Each bundle's memberships are fetched from the object store only by the tasks that
+    hold its signatures.
+    """
+    import ray
+
+    ordinals = np.asarray(batch["signature"], dtype=np.int64) >> ID_BITS
+    places = np.unique(np.searchsorted(np.asarray(firsts), ordinals, side="right") - 1)
+    found: list[Members] = ray.get([shares[int(p)] for p in places.tolist()])
+    members = np.concatenate(found) if found else np.zeros(0, dtype=MEMBER)
+    return join_batch(batch, members, spec)
 
 
 def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
@@ -318,11 +386,10 @@ def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
                 break
             collected.violations.append(rule.from_problem(problem, occurrences.next(problem)))
     collected.violations.extend(v for v in gathered.best if v.path in targets)
-    split = gathered.split_partitions()
-    if split:
+    for shuffle, parts in gathered.split_partitions().items():
         collected.errors.append(
-            f"internal error: the Ray shuffle delivered partitions {split} in pieces;"
-            " their corpus findings may be incomplete"
+            f"internal error: the Ray shuffle of {shuffle} delivered partitions {parts}"
+            " in pieces; their corpus findings may be incomplete"
         )
     return collected
 

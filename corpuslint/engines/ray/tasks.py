@@ -1,15 +1,30 @@
 """The work a distributed engine runs on its workers, as functions of column batches.
 
 Kept free of any engine's imports so it can be tested on its own: ``ray`` only wires
-these functions into datasets. A document batch holds pickled units and
-yields two kinds of rows: one *outcome* row per unit (document findings, read problems,
-errors, suppression comments) and *signature* rows, one per signature and partition,
-carrying the signature's keys that hash to that partition. A document batch may carry a
-``date`` column beside ``unit``: the date each unit's file first entered git, found once
-by the driver, given to the signatures whose reader found no date. A compare batch holds
-every signature row of some partitions and yields the findings of their groups, each
-with the age of the copy it names as the original, so the driver keeps, of findings at
-one place, the one naming the oldest copy, as the local engine does.
+these functions into datasets. Four stages, each a function of a batch:
+
+1. A *document* batch holds pickled units, each with its ordinal in the run and,
+   optionally, the ``date`` its file first entered git (found once by the driver, given
+   to the signatures whose reader found none). It yields an *outcome* row per unit
+   (document findings, read problems, errors, suppression comments), a *payload* row per
+   signature (its id and the pickled signature, never shuffled), and *key* rows: per
+   partition, the packed :data:`KEY_ROW` entries (rule, target flag, key, signature id)
+   of every key that hashes there (``key % partitions``).
+2. A *group* batch holds every key row of some partitions. It keeps the groups the
+   local engine would judge, those of two or more distinct signatures sharing a rule
+   and a key, one of them a target's, and yields their :data:`MEMBER` entries
+   (signature id, key, anchor): few, since most band keys are unique.
+3. A *join* batch holds payload rows and the kept memberships of their signatures, and
+   yields one row per kept signature and partition its kept groups are judged in (see
+   :data:`MEMBER`), carrying only those groups' keys.
+4. A *compare* batch holds every joined row of some partitions and yields the findings
+   of their groups, each with the age of the copy it names as the original, so the
+   driver keeps, of findings at one place, the one naming the oldest copy, as the local
+   engine does.
+
+Both shuffles (key rows by partition, joined rows by partition) need each partition
+whole in one batch: a group cut in two would lose findings. The driver checks that with
+the counts every stage sends back (:meth:`Gathered.split_partitions`).
 """
 
 from __future__ import annotations
@@ -23,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from corpuslint import plugins
 from corpuslint.engines.ray.blockread import open_block
@@ -35,10 +51,28 @@ from corpuslint.run.plan import Plan
 from corpuslint.similarity.grouping import KeyIndex
 from corpuslint.similarity.signatures import SignatureBatch, pairs
 
-OUTCOME, SIGNATURE = 0, 1
-FINDING, ERROR, PARTS = 0, 1, 2
+OUTCOME, PAYLOAD, KEYS = 0, 1, 2
+"""Kinds of the rows of a document batch."""
+FINDING, ERROR, PARTS, MEMBERS = 0, 1, 2, 3
+"""Kinds of the rows of a compare or group batch."""
+KEY_ROW = np.dtype([("rule", "<u2"), ("target", "u1"), ("key", "<i8"), ("signature", "<i8")])
+"""One key of one signature in the first shuffle: 19 bytes, packed."""
+MEMBER = np.dtype([("signature", "<i8"), ("key", "<i8"), ("anchor", "<i8")])
+"""One signature of a kept group: the signature's id, the group's key and its anchor.
+
+The anchor, the group's lowest signature id, chooses the partition the group is judged
+in (``anchor % partitions``): groups with the same members (an exact copy shares all
+its keys) meet in one partition, so a kept signature travels to few partitions, not
+to one per key.
+"""
+UNKNOWN_RULE = 0xFFFF
+"""The rule number of a signature whose rule the plan does not list."""
+ID_BITS = 32
+"""A signature's id: its unit's ordinal in the run, then its number in the unit."""
 Batch = Mapping[str, Any]
 Columns = dict[str, Any]
+Members = NDArray[np.void]
+"""Kept memberships (:data:`MEMBER`), sorted by signature id, then key."""
 Age = tuple[bool, bool, str]
 """How old a copy is, oldest first: whether it is new in this run, undated, its date."""
 
@@ -52,6 +86,10 @@ class Spec:
     plugins: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The driver's rule plugins (name, rule codes), to detect one missing on a worker."""
 
+    def rule_numbers(self) -> dict[str, int]:
+        """A small number for each rule code of the plan, the same on every worker."""
+        return {code: number for number, code in enumerate(sorted(self.plan.codes))}
+
 
 @dataclass(frozen=True)
 class UnitOutcome:
@@ -62,11 +100,12 @@ class UnitOutcome:
     problems: tuple[Problem, ...] = ()
     """Read problems of a block, numbered into CL001 findings by the driver in file order."""
     rows_per_partition: bytes = b""
-    """int64 count of signature rows sent to each partition (checked after the shuffle)."""
+    """int64 count of the unit's key entries sent to each partition (checked after the
+    first shuffle)."""
     shuffled: int = 0
-    """Bytes of keys and signatures in the unit's signature rows (what the shuffle moves)."""
+    """Bytes of the unit's key entries (what the first shuffle moves of it)."""
     signatures: int = 0
-    """The unit's signatures (each sent once per partition its keys fall in)."""
+    """The unit's signatures (their payloads stay where they were made until joined)."""
 
 
 @dataclass(frozen=True)
@@ -105,21 +144,24 @@ def missing(spec: Spec, registry: plugins.Registry) -> tuple[str, ...]:
 
 
 def document_batch(batch: Batch, spec: Spec) -> Columns:
-    """Read and check each unit of the batch; one outcome row each, plus signature rows."""
+    """Read and check each unit of the batch: outcome, payload and key rows.
+
+    ``ordinal`` gives each unit's place in the run's list of units, which makes the ids
+    of its signatures unique in the run (see :data:`ID_BITS`).
+    """
     state = worker(spec)
-    rows = _Rows(spec.partitions)
+    rows = _Rows(spec.partitions, spec.rule_numbers())
     dates = batch.get("date")
-    for number, blob in enumerate(batch["unit"]):
+    for number, (blob, ordinal) in enumerate(zip(batch["unit"], batch["ordinal"], strict=True)):
         unit: Unit = pickle.loads(blob)
         if state.missing:
             rows.outcome(UnitOutcome(unit, FileOutcome(errors=state.missing)))
             continue
         outcome, problems = check_unit(state.checker, unit)
-        before = rows.size
         date = str(dates[number]) if dates is not None else ""
-        counts = rows.signatures(outcome.signatures, unit.target, date)
+        counts = rows.signatures(outcome.signatures, unit.target, int(ordinal), date)
         kept = replace(outcome, signatures=())
-        shuffled = rows.size - before
+        shuffled = int(counts.sum()) * KEY_ROW.itemsize
         sent = sum(map(len, outcome.signatures))
         rows.outcome(UnitOutcome(unit, kept, problems, counts.tobytes(), shuffled, sent))
     return rows.columns()
@@ -182,59 +224,89 @@ def _check_block(
 class _Rows:
     """Output columns of a document batch."""
 
-    def __init__(self, partitions: int) -> None:
+    def __init__(self, partitions: int, rules: Mapping[str, int]) -> None:
         self.partitions = partitions
+        self.rules = rules
         self.kind: list[int] = []
         self.part: list[int] = []
         self.rule: list[str] = []
         self.target: list[bool] = []
+        self.signature: list[int] = []
         self.keys: list[bytes] = []
         self.payload: list[bytes] = []
-        self.size = 0
-        """Bytes of keys and payloads of the signature rows so far."""
+        self.entries: list[NDArray[np.void]] = []
+        """Key entries (:data:`KEY_ROW`) of the units so far, one array per unit."""
 
     def _add(
-        self, kind: int, part: int, rule: str, target: bool, keys: bytes, payload: bytes
+        self,
+        kind: int,
+        part: int,
+        rule: str,
+        target: bool,
+        signature: int,
+        keys: bytes,
+        payload: bytes,
     ) -> None:
         self.kind.append(kind)
         self.part.append(part)
         self.rule.append(rule)
         self.target.append(target)
+        self.signature.append(signature)
         self.keys.append(keys)
         self.payload.append(payload)
 
     def outcome(self, outcome: UnitOutcome) -> None:
         blob = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
-        self._add(OUTCOME, -1, "", outcome.unit.target, b"", blob)
+        self._add(OUTCOME, -1, "", outcome.unit.target, -1, b"", blob)
 
     def signatures(
-        self, batches: Iterable[SignatureBatch], target: bool, date: str = ""
-    ) -> np.ndarray[Any, np.dtype[np.int64]]:
-        """Add one row per signature and partition its keys fall in; rows per partition.
+        self, batches: Iterable[SignatureBatch], target: bool, ordinal: int, date: str = ""
+    ) -> NDArray[np.int64]:
+        """Add a payload row per signature and its key entries; entries per partition.
 
-        ``date`` is the file's git date, for signatures whose reader found none.
+        ``ordinal`` is the unit's, ``date`` its file's git date, for signatures whose
+        reader found none.
         """
-        counts = np.zeros(self.partitions, dtype=np.int64)
-        for code, found in pairs(batches):
+        first = ordinal << ID_BITS
+        keys: list[NDArray[np.int64]] = []
+        owners: list[tuple[int, int, int]] = []  # (id, rule number, key count)
+        for number, (code, found) in enumerate(pairs(batches)):
             signature = found
             if found.target != target or (date and not found.date):
                 signature = replace(found, target=target, date=found.date or date)
             payload = pickle.dumps(signature, pickle.HIGHEST_PROTOCOL)
-            keys = np.frombuffer(signature.keys, dtype=np.int64)
-            parts = keys % self.partitions
-            for part in np.unique(parts).tolist():
-                mine = keys[parts == part].tobytes()
-                self._add(SIGNATURE, part, code, target, mine, payload)
-                self.size += len(mine) + len(payload)
-                counts[part] += 1
-        return counts
+            self._add(PAYLOAD, -1, code, target, first + number, b"", payload)
+            held = np.frombuffer(signature.keys, dtype=np.int64)
+            keys.append(held)
+            owners.append((first + number, self.rules.get(code, UNKNOWN_RULE), len(held)))
+        entries = np.zeros(sum(count for _, _, count in owners), dtype=KEY_ROW)
+        if len(entries):
+            counts = [count for _, _, count in owners]
+            entries["key"] = np.concatenate(keys)
+            entries["signature"] = np.repeat([owner for owner, _, _ in owners], counts)
+            entries["rule"] = np.repeat([rule for _, rule, _ in owners], counts)
+            entries["target"] = target
+            self.entries.append(entries)
+        parts = entries["key"] % self.partitions
+        return np.bincount(parts, minlength=self.partitions).astype(np.int64)
 
     def columns(self) -> Columns:
+        """The rows, with one key row per partition that the batch's keys reach."""
+        if self.entries:
+            entries = np.concatenate(self.entries)
+            parts = entries["key"] % self.partitions
+            order = np.argsort(parts, kind="stable")
+            entries, parts = entries[order], parts[order]
+            present, starts = np.unique(parts, return_index=True)
+            for part, piece in zip(present.tolist(), np.split(entries, starts[1:]), strict=True):
+                self._add(KEYS, part, "", False, -1, piece.tobytes(), b"")
+            self.entries.clear()
         return {
             "kind": np.asarray(self.kind, dtype=np.int8),
             "part": np.asarray(self.part, dtype=np.int32),
             "rule": np.asarray(self.rule, dtype=object),
             "target": np.asarray(self.target, dtype=bool),
+            "signature": np.asarray(self.signature, dtype=np.int64),
             "keys": _binary(self.keys),
             "payload": _binary(self.payload),
         }
@@ -246,18 +318,134 @@ def _binary(values: list[bytes]) -> np.ndarray[Any, np.dtype[Any]]:
     return column
 
 
-def only(kind: int) -> Callable[[Batch], Columns]:
-    """A batch filter keeping the rows of one kind (outcome or signature rows)."""
+def only(kind: int, names: Iterable[str] | None = None) -> Callable[[Batch], Columns]:
+    """A batch filter keeping the rows of one kind, and only the columns ``names``."""
+    wanted = None if names is None else tuple(names)
 
     def keep_kind(batch: Batch) -> Columns:
         mask = np.asarray(batch["kind"]) == kind
-        return {name: np.asarray(values)[mask] for name, values in batch.items()}
+        kept = batch.keys() if wanted is None else wanted
+        return {name: np.asarray(batch[name])[mask] for name in kept}
 
     return keep_kind
 
 
+def group_batch(batch: Batch) -> Columns:
+    """The kept memberships of the groups of the batch's key rows, and the entries seen.
+
+    A group is kept when two or more distinct signatures share its rule and key and
+    one of them is a target's: exactly the groups the local engine judges
+    (``KeyIndex.groups`` with the targets wanted). All numpy: no Python object per key.
+    """
+    out = _Compared()
+    blobs = list(batch["keys"])
+    entries = np.frombuffer(b"".join(blobs), dtype=KEY_ROW)
+    sizes = [len(blob) // KEY_ROW.itemsize for blob in blobs]
+    seen: dict[int, int] = defaultdict(int)
+    for part, size in zip(np.asarray(batch["part"]).tolist(), sizes, strict=True):
+        seen[part] += size
+    out.add(PARTS, (list(seen), list(seen.values()), int(entries.nbytes)))
+    members = kept_groups(entries)
+    if len(members):
+        out.add_raw(MEMBERS, members.tobytes())
+    return out.columns()
+
+
+def kept_groups(entries: NDArray[np.void]) -> NDArray[np.void]:
+    """The :data:`MEMBER` entries of the groups of ``entries`` the local engine judges.
+
+    Those of two or more distinct signatures, one of them a target's.
+    """
+    if not len(entries):
+        return np.zeros(0, dtype=MEMBER)
+    rule, key, owner = entries["rule"], entries["key"], entries["signature"]
+    order = np.lexsort((owner, key, rule))
+    rule, key, owner = rule[order], key[order], owner[order]
+    target = entries["target"][order].astype(bool)
+    changed = (rule[1:] != rule[:-1]) | (key[1:] != key[:-1])
+    distinct = np.r_[True, changed | (owner[1:] != owner[:-1])]  # a key held twice is one
+    rule, key, owner, target = rule[distinct], key[distinct], owner[distinct], target[distinct]
+    starts = np.flatnonzero(np.r_[True, (rule[1:] != rule[:-1]) | (key[1:] != key[:-1])])
+    sizes = np.diff(np.r_[starts, len(key)])
+    keep = (sizes >= 2) & np.logical_or.reduceat(target, starts)
+    chosen = np.repeat(keep, sizes)
+    members = np.zeros(int(chosen.sum()), dtype=MEMBER)
+    members["signature"], members["key"] = owner[chosen], key[chosen]
+    members["anchor"] = np.repeat(owner[starts][keep], sizes[keep])  # sorted: the lowest
+    return members
+
+
+def kept_members(blobs: Iterable[bytes]) -> Members:
+    """Memberships from group batches, sorted by signature id and key, without repeats."""
+    members = np.frombuffer(b"".join(blobs), dtype=MEMBER)
+    order = np.lexsort((members["key"], members["signature"]))
+    members = members[order]
+    if len(members) > 1:
+        same = (members["signature"][1:] == members["signature"][:-1]) & (
+            members["key"][1:] == members["key"][:-1]
+        )
+        members = members[np.r_[True, ~same]]
+    return members
+
+
+def by_bundle(members: Members, firsts: Iterable[int]) -> list[Members]:
+    """``members`` cut into the bundles of units whose first ordinals are ``firsts``.
+
+    Bundles hold consecutive units, so the memberships of each bundle's signatures are
+    a slice of the sorted ones: each join task gets only its own bundle's.
+    """
+    firsts = np.asarray(list(firsts), dtype=np.int64)
+    ordinals = members["signature"] >> ID_BITS
+    cuts = np.searchsorted(ordinals, firsts[1:], side="left")
+    return list(np.split(members, cuts))
+
+
+def joined_rows(members: Members, partitions: int) -> NDArray[np.int64]:
+    """Rows per partition that :func:`join_batch` makes of these memberships."""
+    if not len(members):
+        return np.zeros(partitions, dtype=np.int64)
+    pairs = np.unique(
+        np.stack((members["signature"], members["anchor"] % partitions), axis=1), axis=0
+    )
+    return np.bincount(pairs[:, 1], minlength=partitions).astype(np.int64)
+
+
+def join_batch(batch: Batch, members: Members, spec: Spec) -> Columns:
+    """The payload rows of kept signatures, once per partition of their kept groups.
+
+    Each row carries only the keys of the signature's kept groups judged in its
+    partition (see :data:`MEMBER`), so the compare batch groups exactly the kept groups.
+    ``members`` must hold every membership of the batch's signatures (it may hold
+    others).
+    """
+    owners = np.asarray(batch["signature"], dtype=np.int64)
+    low = np.searchsorted(members["signature"], owners, side="left")
+    high = np.searchsorted(members["signature"], owners, side="right")
+    parts: list[int] = []
+    rules: list[str] = []
+    targets: list[bool] = []
+    keys: list[bytes] = []
+    payloads: list[bytes] = []
+    for row in np.flatnonzero(high > low).tolist():
+        held = members["key"][low[row] : high[row]]
+        where = members["anchor"][low[row] : high[row]] % spec.partitions
+        for part in np.unique(where).tolist():
+            parts.append(part)
+            rules.append(str(batch["rule"][row]))
+            targets.append(bool(batch["target"][row]))
+            keys.append(held[where == part].tobytes())
+            payloads.append(batch["payload"][row])
+    return {
+        "part": np.asarray(parts, dtype=np.int32),
+        "rule": np.asarray(rules, dtype=object),
+        "target": np.asarray(targets, dtype=bool),
+        "keys": _binary(keys),
+        "payload": _binary(payloads),
+    }
+
+
 def compare_batch(batch: Batch, spec: Spec) -> Columns:
-    """Judge every group of the batch's partitions; findings, errors and partition sizes.
+    """Judge every group of the batch's partitions; findings, errors and rows received.
 
     Keys are grouped with the local engine's numpy index, and only the signatures of
     groups that hold a target are unpickled: most band keys are unique. Each finding is
@@ -298,7 +486,8 @@ def compare_batch(batch: Batch, spec: Spec) -> Columns:
     for error in errors:
         out.add(ERROR, error)
     parts, sizes = np.unique(np.asarray(batch["part"], dtype=np.int64), return_counts=True)
-    out.add(PARTS, (parts.tolist(), sizes.tolist()))
+    size = sum(len(k) + len(p) for k, p in zip(keys, payloads, strict=True))
+    out.add(PARTS, (parts.tolist(), sizes.tolist(), size))
     return out.columns()
 
 
@@ -346,15 +535,21 @@ def _load(loaded: dict[int, Signature], payloads: Any, row: int) -> Signature:
 
 
 class _Compared:
-    """Output columns of a compare batch: a kind and a pickled payload per row."""
+    """Output columns of a compare or group batch: a kind and a payload per row.
+
+    Payloads are pickled, but for :data:`MEMBERS` rows: packed :data:`MEMBER` entries.
+    """
 
     def __init__(self) -> None:
         self.kinds: list[int] = []
         self.payloads: list[bytes] = []
 
     def add(self, kind: int, item: object) -> None:
+        self.add_raw(kind, pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
+
+    def add_raw(self, kind: int, payload: bytes) -> None:
         self.kinds.append(kind)
-        self.payloads.append(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
+        self.payloads.append(payload)
 
     def columns(self) -> Columns:
         return {"kind": np.asarray(self.kinds, dtype=np.int8), "payload": _binary(self.payloads)}
@@ -368,8 +563,25 @@ class Gathered:
     kept: dict[tuple[str, str, Span], tuple[Violation, Age]] = field(default_factory=dict)
     """One finding per rule and place, with the age of the copy it names."""
     errors: list[str] = field(default_factory=list)
+    grouped: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """Key entries of each partition, per group batch that held some."""
+    members: list[bytes] = field(default_factory=list)
+    """Packed :data:`MEMBER` entries of the kept groups, as the group batches sent them."""
+    joined: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Joined rows sent to each partition (:func:`joined_rows`), once known."""
     seen: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    """Rows of each partition, per compare batch that held some."""
+    """Joined rows of each partition, per compare batch that held some."""
+    joined_bytes: int = 0
+    """Bytes of keys and signatures in the joined rows (what the second shuffle moves)."""
+
+    def add_grouped(self, batch: Batch) -> None:
+        for kind, payload in zip(batch["kind"], batch["payload"], strict=True):
+            if kind == MEMBERS:
+                self.members.append(bytes(payload))
+            else:
+                parts, sizes, _ = pickle.loads(payload)
+                for part, size in zip(parts, sizes, strict=True):
+                    self.grouped[part].append(size)
 
     def add_compared(self, batch: Batch) -> None:
         for kind, payload in zip(batch["kind"], batch["payload"], strict=True):
@@ -381,21 +593,51 @@ class Gathered:
             elif kind == ERROR:
                 self.errors.append(item)
             else:
-                for part, size in zip(*item, strict=True):
-                    self.seen[part].append(size)
+                parts, sizes, size = item
+                self.joined_bytes += size
+                for part, rows in zip(parts, sizes, strict=True):
+                    self.seen[part].append(rows)
 
     @property
     def best(self) -> list[Violation]:
         """The finding kept at each rule and place."""
         return [violation for violation, _ in self.kept.values()]
 
-    def split_partitions(self) -> list[int]:
-        """Partitions that did not reach one compare batch whole (their groups were cut)."""
+    @property
+    def member_bytes(self) -> int:
+        """Bytes of the kept memberships: sent to the driver, and from it to the joins."""
+        return sum(map(len, self.members))
+
+    @property
+    def shuffled(self) -> int:
+        """Bytes moved between the passes.
+
+        Key entries, memberships to the driver and back, and the joined rows.
+        """
+        keys = sum(o.shuffled for o in self.outcomes)
+        return keys + 2 * self.member_bytes + self.joined_bytes
+
+    def split_partitions(self) -> dict[str, list[int]]:
+        """Partitions that did not reach one batch whole, per shuffle.
+
+        The shuffles are named ``keys`` and ``signatures``; a group cut in two may lose
+        findings.
+        """
         sent = [np.frombuffer(o.rows_per_partition, np.int64) for o in self.outcomes]
         sent = [counts for counts in sent if len(counts)]
         expected = np.sum(sent, axis=0) if sent else np.zeros(0, np.int64)
-        whole = [[int(rows)] if rows else [] for rows in expected]
-        return [part for part, want in enumerate(whole) if self.seen.get(part, []) != want]
+        split = {
+            "keys": _split(expected, self.grouped),
+            "signatures": _split(self.joined, self.seen),
+        }
+        return {name: parts for name, parts in split.items() if parts}
+
+
+def _split(expected: NDArray[np.int64], seen: Mapping[int, list[int]]) -> list[int]:
+    """Partitions whose rows did not arrive as one batch of ``expected[part]`` rows."""
+    whole = [[int(rows)] if rows else [] for rows in expected]
+    strays = sorted(set(seen) - set(range(len(whole))))
+    return [part for part, want in enumerate(whole) if seen.get(part, []) != want] + strays
 
 
 def _preference(violation: Violation) -> tuple[tuple[object, ...], str]:

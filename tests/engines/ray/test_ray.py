@@ -28,6 +28,7 @@ from corpuslint.engines.ray.units import first_lines
 from corpuslint.model import Violation
 from corpuslint.rule import DocumentRule
 from corpuslint.run.plan import Overrides
+from tests.corpus_helpers import article, paragraph
 from tests.engines.ray.corpora import write_mixed_corpus
 from tests.helpers import Run
 
@@ -58,6 +59,26 @@ def test_markdown_and_jsonl_give_the_local_engines_findings(corpus: Path) -> Non
     expected = local(corpus)
     assert len({v.code for v in expected}) >= 6
     result = ray_engine.check([corpus], Config(root=corpus), overrides=ALL, cwd=corpus)
+    assert not result.errors
+    assert result.violations == expected
+
+
+@pytest.mark.parametrize("partitions", [2, 16])
+def test_ray_and_local_give_identical_findings_at_2_and_16_partitions(
+    corpus: Path, partitions: int
+) -> None:
+    long = article("A long read", [paragraph(20 + number) for number in range(6)])
+    (corpus / "docs" / "long.md").write_text(long)
+    (corpus / "docs" / "long-copy.md").write_text(long)  # a duplicate document
+    expected = local(corpus)
+    # Exact and near copies, repeated headlines, a duplicate document.
+    assert {"CL101", "CL102", "CL103", "CL201", "CL202"} <= {v.code for v in expected}
+    job = ray_engine.prepare([corpus], Config(root=corpus), None, ALL, corpus, block_bytes=1500)
+    with ray_engine.session(None, None) as cpus:
+        units = first_lines(job.units, ray_engine.block_breaks(job.units))
+        gathered = ray_engine.passes(units, job.spec(partitions), cpus, job.dates)
+    assert not gathered.split_partitions()
+    result = job.finish(gathered)
     assert not result.errors
     assert result.violations == expected
 

@@ -34,7 +34,10 @@ def local(root: Path, targets: list[Path] | None = None) -> tuple[object, ...]:
     return result.violations
 
 
-@pytest.mark.parametrize(("partitions", "block_bytes"), [(1, 64 << 20), (3, 700), (8, 2500)])
+@pytest.mark.parametrize(
+    ("partitions", "block_bytes"),
+    [(1, 64 << 20), (2, 700), (3, 700), (8, 2500), (16, 1500), (100, 64 << 20)],
+)
 def test_same_findings_as_the_local_engine(corpus: Path, partitions: int, block_bytes: int) -> None:
     expected = local(corpus)
     codes = {v.code for v in expected}
@@ -70,23 +73,37 @@ def test_only_targets_are_reported_against_the_whole_corpus(corpus: Path) -> Non
     assert result.violations == expected
 
 
-def gathered_with(sizes: list[int], sent: int) -> Gathered:
+def gathered_with(keys: list[int], sent: int, rows: list[int], joined: int) -> Gathered:
+    """Partition 0 sent ``sent`` key entries and ``joined`` joined rows; batches got these."""
     unit = Unit("a.md", "a.md", "a.md", True, 10)
     gathered = Gathered()
     counts = np.array([sent], dtype=np.int64).tobytes()
     gathered.outcomes.append(UnitOutcome(unit, FileOutcome(), (), counts))
-    for size in sizes:
+    for size in keys:
         out = _Compared()
-        out.add(PARTS, ([0], [size]))
+        out.add(PARTS, ([0], [size], 19 * size))
+        gathered.add_grouped(out.columns())
+    gathered.joined = np.array([joined], dtype=np.int64)
+    for size in rows:
+        out = _Compared()
+        out.add(PARTS, ([0], [size], 100 * size))
         gathered.add_compared(out.columns())
     return gathered
 
 
 def test_a_partition_cut_in_two_is_an_error_not_a_silent_miss() -> None:
-    assert gathered_with([3, 4], 7).split_partitions() == [0]
-    assert gathered_with([6], 7).split_partitions() == [0]
-    assert gathered_with([], 7).split_partitions() == [0]
-    assert gathered_with([7], 7).split_partitions() == []
+    assert gathered_with([3, 4], 7, [2], 2).split_partitions() == {"keys": [0]}
+    assert gathered_with([6], 7, [2], 2).split_partitions() == {"keys": [0]}
+    assert gathered_with([], 7, [], 0).split_partitions() == {"keys": [0]}
+    assert gathered_with([7], 7, [1, 1], 2).split_partitions() == {"signatures": [0]}
+    assert gathered_with([7], 7, [1], 2).split_partitions() == {"signatures": [0]}
+    assert gathered_with([7], 7, [], 2).split_partitions() == {"signatures": [0]}
+    assert gathered_with([3, 4], 7, [], 2).split_partitions() == {
+        "keys": [0],
+        "signatures": [0],
+    }
+    assert gathered_with([7], 7, [2], 2).split_partitions() == {}
+    assert gathered_with([7], 7, [], 0).split_partitions() == {}
 
 
 def test_a_rule_plugin_missing_on_a_worker_is_named() -> None:

@@ -1,19 +1,24 @@
 """Benchmark the Ray engine against the local engine on a generated JSONL corpus.
 
     python benchmarks/ray_engine.py [--size 100000] [--workers 1,2] [--workdir DIR]
-                                    [--block-mb 64] [--json FILE]
+                                    [--block-mb 64] [--partitions 100] [--json FILE]
 
 Generates ``--size`` articles as JSONL (``make_corpus.py``, not timed), then runs, each
 in a fresh subprocess with the corpus as working directory:
 
 - the local engine: ``corpuslint check . --no-cache --jobs W`` for the largest W;
 - the Ray engine with a local Ray instance of W CPUs for each W in ``--workers``,
-  timing Ray's start-up apart from the two passes.
+  timing Ray's start-up apart from the passes;
+- with ``--partitions P``, the Ray engine once more with the most workers and P
+  partitions, to see whether the shuffles grow with the partitions.
 
 It prints wall times, throughput (documents/s, MB/s), each as a ratio against the local
 engine measured in the same run (the machine is shared and noisy), whether the findings
-are identical, and the bytes of signature rows the shuffle moves per document, with what
-that predicts for a cluster.
+are identical, and the bytes moved between the passes per document: key entries of the
+first shuffle, kept memberships (to the driver and back out), and the joined signature
+rows of the second shuffle. With ``--partitions``, the ratio of bytes per document
+between the two partition counts and what the wider run's figure means for 100 million
+documents on 100 workers.
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus
-import numpy as np
 
 
 def corpus(size: int, workdir: Path) -> Path:
@@ -67,6 +71,7 @@ def child(workers: int, block_mb: int, out: Path, partitions: int) -> None:
     """One Ray run in this process: times of start-up and passes, shuffle bytes, findings."""
     from corpuslint.config import load_config
     from corpuslint.engines.ray import driver as engine
+    from corpuslint.engines.ray.tasks import kept_members
     from corpuslint.engines.ray.units import first_lines
     from corpuslint.report.json import JsonFormatter
     from corpuslint.run.plan import Overrides
@@ -83,16 +88,18 @@ def child(workers: int, block_mb: int, out: Path, partitions: int) -> None:
     result = job.finish(gathered)
     out.write_text(JsonFormatter(job.run.registry.rules).format(result))
     documents = sum(o.outcome.documents for o in gathered.outcomes)
-    shuffled = sum(o.shuffled for o in gathered.outcomes)
-    signatures = sum(o.signatures for o in gathered.outcomes)
-    rows = sum(int(np.frombuffer(o.rows_per_partition, np.int64).sum()) for o in gathered.outcomes)
+    seen = gathered.seen
     figures = {
         "startup": ready - start,
         "passes": passes,
         "documents": documents,
-        "shuffled": shuffled,
-        "signatures": signatures,
-        "rows": rows,
+        "keys": sum(o.shuffled for o in gathered.outcomes),
+        "members": gathered.member_bytes,
+        "joined": gathered.joined_bytes,
+        "shuffled": gathered.shuffled,
+        "signatures": sum(o.signatures for o in gathered.outcomes),
+        "kept": len(set(kept_members(gathered.members)["signature"].tolist())),
+        "rows": sum(sizes[0] for sizes in seen.values() if sizes),
         "partitions": partitions,
         "units": len(units),
         "errors": list(result.errors),
@@ -100,9 +107,21 @@ def child(workers: int, block_mb: int, out: Path, partitions: int) -> None:
     print(json.dumps(figures))
 
 
-def copies(partitions: int, keys: int) -> float:
-    """Expected distinct partitions that ``keys`` keys hash to among ``partitions``."""
-    return partitions * (1 - (1 - 1 / partitions) ** keys)
+def per_document(run: dict[str, Any]) -> float:
+    """Bytes moved between the passes per document."""
+    return float(run["shuffled"]) / max(1, run["documents"])
+
+
+def report_shuffle(run: dict[str, Any]) -> None:
+    """What the run's shuffles moved, in total and per document."""
+    documents = max(1, run["documents"])
+    print(
+        f"\n{run['partitions']} partitions: {per_document(run) / 1e3:.2f} kB per document"
+        f" ({run['shuffled'] / 1e6:.1f} MB for {run['documents']} documents): key entries"
+        f" {run['keys'] / documents:.0f} B, memberships {2 * run['members'] / documents:.0f} B,"
+        f" joined signatures {run['joined'] / documents:.0f} B; {run['kept']} of"
+        f" {run['signatures']} signatures joined back in {run['rows']} rows"
+    )
 
 
 def same_findings(a: Path, b: Path) -> bool:
@@ -154,49 +173,33 @@ def main(argv: list[str] | None = None) -> int:
             f"{rate:>9.0f}{megabytes / run['wall']:>7.1f}{run['wall'] / base:>9.2f}  {same}"
         )
     ray_runs = [r for r in runs if r["engine"] == "ray"]
-    if ray_runs:
-        last = ray_runs[-1]
-        per_doc = last["shuffled"] / max(1, last["documents"])
+    if wide is not None:
+        wide["same"] = same_findings(runs[0]["findings"], wide["findings"])
+        ray_runs.append(wide)
+    for run in ray_runs[-2:] if wide is not None else ray_runs[-1:]:
+        report_shuffle(run)
+    if wide is not None:
+        narrow = ray_runs[-2]
+        ratio = per_document(wide) / max(1.0, per_document(narrow))
+        total = per_document(wide) * 1e8
         print(
-            f"\nshuffled: {last['shuffled'] / 1e6:.1f} MB of signature rows for "
-            f"{last['documents']} documents = {per_doc / 1e3:.1f} kB per document"
+            f"\n{wide['partitions']} vs {narrow['partitions']} partitions: {ratio:.2f}x the bytes"
+            f" per document; same findings with {wide['partitions']}:"
+            f" {'yes' if wide['same'] else 'NO'} ({wide['wall']:.1f} s)"
         )
-        # A signature travels once per partition its keys hash to: a paragraph's 22 keys
-        # (1 exact, 21 bands) reach ~2 of 2 partitions but ~20 of 100. Headline
-        # signatures have one key and always travel once.
-        per_row = last["shuffled"] / max(1, last["rows"])
-        measured = last["partitions"]
         print(
-            f"{last['signatures']} signatures, {last['rows']} rows over {measured} partitions,"
-            f" {per_row:.0f} bytes per row"
+            f"100 million documents at {per_document(wide) / 1e3:.2f} kB each:"
+            f" {total / 1e12:.2f} TB moved, {total / 100 / 1e9:.1f} GB per worker with"
+            " 100 workers"
         )
-        for partitions in (measured, 100):
-            grow = copies(partitions, 22) / copies(measured, 22)
-            heads = last["documents"]  # one headline signature (one row) per document
-            rows = heads + (last["rows"] - heads) * grow
-            doc = rows * per_row / last["documents"]
-            total = doc * 1e8
-            print(
-                f"{partitions:>4} partitions: {doc / 1e3:.1f} kB per document; 100 million"
-                f" documents: {total / 1e12:.1f} TB shuffled, {total / 100 / 1e9:.0f} GB"
-                " per worker with 100 workers"
-            )
-        if wide is not None:
-            kilobytes = wide["shuffled"] / max(1, wide["documents"]) / 1e3
-            same = same_findings(runs[0]["findings"], wide["findings"])
-            print(
-                f"measured with {wide['partitions']} partitions: {kilobytes:.1f} kB per document,"
-                f" {wide['rows'] / max(1, wide['signatures']):.2f} rows per signature,"
-                f" {wide['wall']:.1f} s, same findings: {'yes' if same else 'NO'}"
-            )
-            ray_runs.append(wide)
-        for run in ray_runs:
-            if run["errors"]:
-                print(f"errors with {run['workers']} workers: {run['errors']}")
+    for run in ray_runs:
+        if run["errors"]:
+            print(f"errors with {run['workers']} workers: {run['errors']}")
     if args.json:
-        for run in runs:
+        done = [*runs, wide] if wide is not None else runs
+        for run in done:
             run["findings"] = str(run["findings"])
-        args.json.write_text(json.dumps(runs, indent=2))
+        args.json.write_text(json.dumps(done, indent=2))
     return 0
 
 

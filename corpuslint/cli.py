@@ -23,9 +23,10 @@ from corpuslint import __version__, console, plugins
 from corpuslint._support import signals
 from corpuslint._support.processes import default_jobs
 from corpuslint._support.progress import progress_bar
-from corpuslint.config import Config, ConfigError, load_config
+from corpuslint.config import Config, ConfigError, load_config, root_folder
 from corpuslint.engines import EngineError
 from corpuslint.model import Result, Severity
+from corpuslint.run import gitstate
 from corpuslint.run.discover import Buffer
 from corpuslint.run.finish import exit_code
 from corpuslint.run.plan import Overrides
@@ -67,6 +68,26 @@ def _codes(value: str | None) -> tuple[str, ...] | None:
 
 def _load() -> plugins.Registry:
     return plugins.load()
+
+
+@contextmanager
+def _git_ahead(paths: tuple[str, ...], config_path: Path | None, cached: bool) -> Iterator[None]:
+    """Ask git about the work tree while the rules import, for a cached run over files.
+
+    Such a run (a pre-commit hook's) reuses the corpus listing it saved when git says
+    nothing else changed (``corpuslint.engines.local.listing``); git's answer takes about
+    as long as the imports, so both go on at once.
+    """
+    if not cached or not paths or not all(os.path.isfile(p) for p in paths):
+        yield
+        return
+    try:
+        root = root_folder(config_path)
+    except ConfigError:  # reported by the configuration's own reading
+        yield
+        return
+    with gitstate.ahead(root, gitstate.STATE):
+        yield
 
 
 class _Main(click.Group):
@@ -298,7 +319,7 @@ def check_command(
     With ``--engine ray``, PATHS may also be URLs of files, folders or globs in object
     storage (``s3://``, ``gs://``, ``file://``: any fsspec file system).
     """
-    with _errors():
+    with _errors(), _git_ahead(paths, config_path, engine == "local" and not no_cache):
         registry = _load()
         config = load_config(config_path, reader_formats=registry.reader_settings())
         if show_settings:

@@ -243,6 +243,19 @@ def _project_root(start: Path) -> Path:
     return start
 
 
+def root_folder(explicit: Path | None = None, cwd: Path | None = None) -> Path:
+    """The project root :func:`load_config` gives, from where the configuration files are.
+
+    Read before the plugins are loaded (which ``load_config`` needs), to start work that
+    depends only on the root.
+    """
+    if explicit is not None:
+        return explicit.resolve().parent
+    cwd = (cwd or Path.cwd()).resolve()
+    found = find_root_config(cwd)
+    return found[0].parent if found is not None else _project_root(cwd)
+
+
 def load_config(
     explicit: Path | None = None, cwd: Path | None = None, reader_formats: Iterable[str] = ()
 ) -> Config:

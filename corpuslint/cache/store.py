@@ -33,7 +33,7 @@ import sqlite3
 import stat
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,16 @@ CREATE TABLE IF NOT EXISTS listings (
     files BLOB NOT NULL
 )
 """
+# When each file of a git repository first entered git (``corpuslint.run.gitstate``),
+# as read from the history of ``head``: a run needs the dates of a few files, and
+# reading the history of a large repository again each time costs most of such a run.
+_ADDED = (
+    "CREATE TABLE IF NOT EXISTS added_heads (top TEXT PRIMARY KEY, head TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS added (top TEXT NOT NULL, path TEXT NOT NULL,"
+    " date TEXT NOT NULL, PRIMARY KEY (top, path)) WITHOUT ROWID",
+)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2})?")
+_LOOKUP_CHUNK = 500  # paths per SELECT (SQLite allows 32,766 parameters; small is enough)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -116,6 +126,8 @@ def _connect(path: Path) -> sqlite3.Connection:
             db.execute("DROP TABLE IF EXISTS files")
             db.execute("DROP TABLE IF EXISTS blobs")
             db.execute("DROP TABLE IF EXISTS listings")
+            db.execute("DROP TABLE IF EXISTS added_heads")
+            db.execute("DROP TABLE IF EXISTS added")
         db.execute(_TABLE)
         db.execute(_BLOBS)
         db.execute(f"PRAGMA user_version={SCHEMA}")
@@ -329,6 +341,65 @@ class Cache:
                 "INSERT OR REPLACE INTO listings (settings, state, files) VALUES (?, ?, ?)",
                 (self.settings, state, files),
             )
+
+    def _has_table(self, name: str) -> bool:
+        assert self._db is not None
+        made = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self._db.execute(made, (name,)).fetchone() is not None
+
+    def added_head(self, top: str) -> str | None:
+        """The commit whose history the kept git dates of repository ``top`` were read from."""
+        if self._db is None:
+            return None
+        with self._guard("read"):
+            if not self._has_table("added_heads"):
+                return None
+            row = self._db.execute("SELECT head FROM added_heads WHERE top = ?", (top,)).fetchone()
+            return row[0] if row is not None and type(row[0]) is str else None
+        return None
+
+    def added_dates(self, top: str, paths: Iterable[str]) -> dict[str, str] | None:
+        """The kept git dates of these paths of repository ``top`` (the ones it knows).
+
+        ``None`` when the cache cannot tell, or holds a value that is not a date (then
+        they are read from git again).
+        """
+        if self._db is None:
+            return None
+        wanted = list(paths)
+        found: dict[str, str] = {}
+        with self._guard("read"):
+            if not self._has_table("added"):
+                return None
+            for at in range(0, len(wanted), _LOOKUP_CHUNK):
+                chunk = wanted[at : at + _LOOKUP_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT path, date FROM added WHERE top = ? AND path IN ({marks})"
+                for path, date in self._db.execute(query, (top, *chunk)):
+                    if type(date) is not str or not _DATE.fullmatch(date):
+                        return None
+                    found[path] = date
+            return found
+        return None
+
+    def save_added(self, top: str, head: str, dates: Mapping[str, str], *, replace: bool) -> None:
+        """Keep ``dates`` as read from the history of ``head``; ``replace`` drops older ones."""
+        if self._db is None:
+            return
+        with self._guard("write"):
+            for statement in _ADDED:
+                self._db.execute(statement)
+            self._db.execute("BEGIN")
+            if replace:
+                self._db.execute("DELETE FROM added WHERE top = ?", (top,))
+            self._db.executemany(
+                "INSERT OR IGNORE INTO added (top, path, date) VALUES (?, ?, ?)",
+                ((top, path, date) for path, date in dates.items()),
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO added_heads (top, head) VALUES (?, ?)", (top, head)
+            )
+            self._db.execute("COMMIT")
 
     def digest(self, rowid: int) -> str:
         """The content hash of an entry; empty if the cache cannot give it."""

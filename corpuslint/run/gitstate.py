@@ -10,10 +10,11 @@ call must see the same set of new files: the targets plus everything staged.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 GIT_TIMEOUT = 10.0  # seconds; git answers this in milliseconds even for 100,000 files
@@ -37,6 +38,17 @@ FIRST_ADDED_TIMEOUT = 60.0
 """Seconds for the one ``git log`` pass over the history (a few seconds for 100k commits)."""
 
 
+def repository(start: Path) -> tuple[str, str] | None:
+    """The top folder of the git work tree holding ``start`` and its HEAD commit, if any."""
+    top = git(start, ["rev-parse", "--show-toplevel", "HEAD"], GIT_TIMEOUT)
+    if top is None:
+        return None
+    lines = top.decode("utf-8", "surrogateescape").split("\n")
+    if len(lines) < 2 or not lines[0] or not lines[1]:
+        return None
+    return lines[0], lines[1]
+
+
 def first_added(start: Path) -> Mapping[str, str]:
     """When each file of the repository holding ``start`` first entered git, by absolute path.
 
@@ -45,27 +57,47 @@ def first_added(start: Path) -> Mapping[str, str]:
     answer is kept for the run (per repository and HEAD). Empty outside a repository,
     or when git is missing, fails or runs past its time.
     """
-    top = git(start, ["rev-parse", "--show-toplevel", "HEAD"], GIT_TIMEOUT)
-    if top is None:
+    found = repository(start)
+    if found is None:
         return {}
-    lines = top.decode("utf-8", "surrogateescape").split("\n")
-    if len(lines) < 2 or not lines[0] or not lines[1]:
-        return {}
-    return _first_added(lines[0], lines[1])
+    top, head = found
+    added = first_added_relative(top, head)
+    return {os.path.join(top, name): when for name, when in added.items()}
 
 
 @functools.lru_cache(maxsize=4)
-def _first_added(top: str, head: str) -> Mapping[str, str]:
-    """``first_added`` of the repository at ``top`` whose HEAD is ``head`` (the cached pass).
+def first_added_relative(top: str, head: str) -> Mapping[str, str]:
+    """``first_added`` of the repository at ``top`` at commit ``head``, by relative path.
 
-    Oldest commit first; a renamed file keeps the time its first name entered git.
+    Kept for the run (per repository and commit).
     """
+    added = additions(top, head)
+    nothing: dict[str, str] = {}
+    return {} if added is None else apply(added, nothing.get)
+
+
+Addition = tuple[str, str, str]
+"""A file entering git: (its path, the path it was renamed from or ``""``, the time)."""
+
+
+def additions(top: str, head: str, since: str = "") -> list[Addition] | None:
+    """Files added or renamed in the history of ``head`` (after ``since``), oldest first.
+
+    Paths are relative to ``top``. ``None`` when git fails or runs past its time, or
+    when ``since`` is given and is not an ancestor of ``head``.
+    """
+    if since and since != head:
+        ancestor = ["merge-base", "--is-ancestor", since, head]
+        if git(Path(top), ancestor, GIT_TIMEOUT) is None:
+            return None
+    elif since:
+        return []
     command = ["log", "--reverse", "--diff-filter=AR", "--name-status", "-z", "-M"]
-    command += ["--format=%x01%aI", head]
+    command += ["--format=%x01%aI", f"{since}..{head}" if since else head]
     out = git(Path(top), command, FIRST_ADDED_TIMEOUT)
     if out is None:
-        return {}
-    found: dict[str, str] = {}
+        return None
+    found: list[Addition] = []
     for entry in os.fsdecode(out).split("\x01"):
         stamp, _, changes = entry.partition("\n")
         when = stamp.strip()[:19]
@@ -76,15 +108,29 @@ def _first_added(top: str, head: str) -> Mapping[str, str]:
         while at < len(fields):
             status = fields[at].strip("\n")
             if status.startswith("R") and at + 2 < len(fields):
-                old, new = fields[at + 1], fields[at + 2]
-                found.setdefault(new, found.get(old, when))
+                found.append((fields[at + 2], fields[at + 1], when))
                 at += 3
             elif status == "A" and at + 1 < len(fields):
-                found.setdefault(fields[at + 1], when)
+                found.append((fields[at + 1], "", when))
                 at += 2
             else:
                 at += 1
-    return {os.path.join(top, name): when for name, when in found.items()}
+    return found
+
+
+def apply(added: Iterable[Addition], known: Callable[[str], str | None]) -> dict[str, str]:
+    """The first time of each file that ``added`` names and ``known`` does not know.
+
+    ``known`` tells the time of a file from history already read (``None`` if unknown);
+    a renamed file keeps the time of its first name.
+    """
+    found: dict[str, str] = {}
+    for path, renamed_from, when in added:
+        if path in found or known(path) is not None:
+            continue
+        first = (found.get(renamed_from) or known(renamed_from)) if renamed_from else None
+        found[path] = first or when
+    return found
 
 
 def git(root: Path, arguments: Sequence[str], timeout: float = GIT_TIMEOUT) -> bytes | None:
@@ -93,16 +139,78 @@ def git(root: Path, arguments: Sequence[str], timeout: float = GIT_TIMEOUT) -> b
     Read-only: optional locks off, so a run never blocks or is blocked by the user's git;
     the file-system monitor off, so no monitor command the repository names is started.
     """
-    command = ["git", "-c", "core.fsmonitor=false", "-C", str(root), *arguments]
+    return git_all(root, [arguments], timeout)[0]
+
+
+STATE = (
+    ("rev-parse", "--show-toplevel", "--show-prefix", "HEAD"),
+    ("status", "--porcelain", "-z", "-uall", "--no-renames", "--", "."),
+)
+"""What a run over a few files asks git of the project root: where the work tree is, its
+HEAD, and every file that differs from HEAD (see ``corpuslint.engines.local.listing``)."""
+
+_AHEAD: dict[tuple[str, tuple[str, ...]], subprocess.Popen[bytes]] = {}
+
+
+@contextlib.contextmanager
+def ahead(root: Path, commands: Sequence[Sequence[str]]) -> Iterator[None]:
+    """Start ``commands`` in ``root`` now, for :func:`git_all` to take their output later.
+
+    Git then works while this process does something else (imports its rules). What is
+    not taken by the end of the block is stopped and forgotten, so no later call gets
+    an answer older than its own start.
+    """
+    mine = []
+    for arguments in commands:
+        key = (str(root), tuple(arguments))
+        process = None if key in _AHEAD else _spawn(root, arguments)
+        if process is not None:
+            _AHEAD[key] = process
+            mine.append(key)
     try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
+        yield
+    finally:
+        for key in mine:
+            left = _AHEAD.pop(key, None)
+            if left is not None:
+                with left:
+                    left.kill()
+
+
+def git_all(
+    root: Path, commands: Sequence[Sequence[str]], timeout: float = GIT_TIMEOUT
+) -> list[bytes | None]:
+    """:func:`git` for each of ``commands``, run side by side; ``None`` for each that fails."""
+    started = [
+        _AHEAD.pop((str(root), tuple(arguments)), None) or _spawn(root, arguments)
+        for arguments in commands
+    ]
+    return [_output(process, timeout) for process in started]
+
+
+def _spawn(root: Path, arguments: Sequence[str]) -> subprocess.Popen[bytes] | None:
+    """``git -C root arguments`` started, read-only (see :func:`git`); ``None`` if it cannot."""
+    try:
+        return subprocess.Popen(
+            ["git", "-c", "core.fsmonitor=false", "-C", str(root), *arguments],
             stdin=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout if done.returncode == 0 else None
+
+
+def _output(process: subprocess.Popen[bytes] | None, timeout: float) -> bytes | None:
+    """What a started git command printed, or ``None`` if it failed or ran past ``timeout``."""
+    if process is None:
+        return None
+    with process:
+        try:
+            out, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            return None
+    return out if process.returncode == 0 else None

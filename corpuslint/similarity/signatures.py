@@ -11,7 +11,7 @@ flat arrays and makes a ``Signature`` only for a member of a group that is judge
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -237,20 +237,20 @@ class SignatureTable(Sequence[Signature]):
             self._dates[i],
         )
 
-    def date_missing(self, dates: Callable[[str], str]) -> None:
+    def date_missing(self, dates: Callable[[Collection[str]], Mapping[str, str]]) -> None:
         """Give each signature without a date the one ``dates`` tells for its path.
 
         The engine's fallback for documents whose reader found no date (when their file
-        first entered git); call it before the first signature is made.
+        first entered git): ``dates`` is asked once, for every path that lacks one, and
+        leaves out the paths it does not know. Call it before the first signature is made.
         """
-        known: dict[str, str] = {}
+        lacking = {self._paths[i] for i, date in enumerate(self._dates) if not date}
+        if not lacking:
+            return
+        known = dates(lacking)
         for i, date in enumerate(self._dates):
             if not date:
-                path = self._paths[i]
-                found = known.get(path)
-                if found is None:
-                    found = known[path] = dates(path)
-                self._dates[i] = found
+                self._dates[i] = known.get(self._paths[i], "")
         self._sealed = None
 
     def dates(self) -> list[str]:

@@ -12,9 +12,8 @@ pre-commit run), the fork costs more than it saves (see ``HELPER_MIN_SIGNATURES`
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -23,9 +22,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from corpuslint._support import budget, processes
+from corpuslint.engines.local.git_dates import GitDates
 from corpuslint.model import Span, Violation
 from corpuslint.rule import CorpusRule, PairTest
-from corpuslint.run import gitstate
 from corpuslint.run.executor import Checker
 from corpuslint.similarity.grouping import KeyIndex
 from corpuslint.similarity.signatures import CorpusSignatures, SignatureBatch, SignatureTable
@@ -53,6 +52,8 @@ class _Rule:
     """How old the copy each finding names as the original is, to keep the oldest."""
 
 
+Dates = Callable[[Collection[str]], Mapping[str, str]]
+"""The date of each path, for documents whose reader found none (see ``GitDates``)."""
 Findings = list[dict[tuple[str, Span], Violation]]
 
 
@@ -70,12 +71,14 @@ class CorpusPass:
         errors: list[str],
         jobs: int = 1,
         cwd: Path | None = None,
+        dates: Dates | None = None,
     ) -> None:
         self._checker = checker
         self.errors = errors
         """Where errors of the pass go (the pair test's among them)."""
         self._rules: list[_Rule] = []
-        dates = _GitDates(cwd or Path.cwd())  # display paths are relative to the run's cwd
+        # Display paths are relative to the run's cwd.
+        dates = dates or GitDates(cwd or Path.cwd())
         for rule in checker.corpus_rules:
             found = tables.take(rule.code)
             found.date_missing(dates)
@@ -185,24 +188,6 @@ def compare(
     for target, batches in outcomes:
         tables.add(batches, target)
     yield from CorpusPass(checker, tables, errors, jobs, cwd).findings()
-
-
-class _GitDates:
-    """The date a file first entered git, for documents whose reader found none.
-
-    One ``git log`` pass (``corpuslint.run.gitstate.first_added``), made only if a
-    document lacks a date, for the repository of the first such file.
-    """
-
-    def __init__(self, cwd: Path) -> None:
-        self._cwd = cwd
-        self._known: Mapping[str, str] | None = None
-
-    def __call__(self, path: str) -> str:
-        location = os.path.normpath(os.path.join(self._cwd, path))
-        if self._known is None:
-            self._known = gitstate.first_added(Path(location).parent)
-        return self._known.get(location, "")
 
 
 class _Ages:

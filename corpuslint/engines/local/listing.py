@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +41,9 @@ from corpuslint.run.discover import GIT_TIMEOUT, Discovery, SourceFile
 
 FORMAT = 1
 """The layout of a saved listing; another makes every saved one miss."""
+_STAGED = "ACMR"
+"""Index states in ``git status --porcelain`` that :func:`corpuslint.run.gitstate.staged`
+counts as staged (its ``--diff-filter=ACMR``)."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,11 @@ class GitState:
     """Of HEAD, the status outside the targets and the listing's settings."""
     changed: frozenset[str]
     """Root-relative paths git's status names (the targets' included)."""
-
-
-def _git(root: Path, arguments: Sequence[str]) -> bytes | None:
-    return gitstate.git(root, arguments, GIT_TIMEOUT)
+    repository: tuple[str, str]
+    """The work tree's top folder and its HEAD commit."""
+    staged: frozenset[str]
+    """Absolute paths of the files under the root staged for the next commit (added,
+    copied, modified), as :func:`corpuslint.run.gitstate.staged` gives them."""
 
 
 def git_state(
@@ -65,19 +69,17 @@ def git_state(
         return None
     if not any(discovery.inside(t.path) for t in targets):
         return None  # the corpus is not listed at all (targets outside the project)
-    head = _git(discovery.root, ["rev-parse", "--show-prefix", "HEAD"])
-    status = _git(
-        discovery.root, ["status", "--porcelain", "-z", "-uall", "--no-renames", "--", "."]
-    )
+    head, status = gitstate.git_all(discovery.root, gitstate.STATE, GIT_TIMEOUT)
     if head is None or status is None:
         return None
     lines = os.fsdecode(head).split("\n")
-    if len(lines) < 2 or not lines[1]:
+    if len(lines) < 3 or not lines[0] or not lines[2]:
         return None
-    prefix = lines[0]
+    top, prefix, commit = lines[:3]
     mine = {prefix + t.relative for t in targets if t.buffer is None}
     kept: list[str] = []
     changed: set[str] = set()
+    staged: set[str] = set()
     for record in os.fsdecode(status).split("\0"):
         if len(record) < 4:
             continue
@@ -85,6 +87,8 @@ def git_state(
         if not path.startswith(prefix):
             return None  # not under the root after all: no listing
         changed.add(path[len(prefix) :])
+        if record[0] in _STAGED:
+            staged.add(os.path.join(discovery.root, path[len(prefix) :]))
         if path not in mine:
             kept.append(record)
     settings = (
@@ -94,12 +98,12 @@ def git_state(
         sorted(discovery.suffixes),
         config.include,
         config.excluded,
-        lines[1],
+        commit,
         prefix,
         sorted(kept),
     )
     digest = hashlib.blake2b(repr(settings).encode("utf-8", "surrogatepass"), digest_size=16)
-    return GitState(digest.hexdigest(), frozenset(changed))
+    return GitState(digest.hexdigest(), frozenset(changed), (top, commit), frozenset(staged))
 
 
 @dataclass(frozen=True)
@@ -143,13 +147,18 @@ def _inside(root: str, location: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _plain(name: bytes) -> bool:
-    """Whether a stored name is a plain relative path below the root.
+_NOT_PLAIN = re.compile(rb"(?:^|\0|/)\.{0,2}(?:$|\0|/)|\\")
+"""An empty, ``.`` or ``..`` part of a name (an absolute path starts with an empty one)
+in names joined by NUL, or a backslash (a Windows separator)."""
 
-    No ``..``, no absolute path, no empty or ``.`` part, no backslash (a Windows separator).
+
+def _plain(names: Sequence[bytes]) -> bool:
+    """Whether every stored name (none holds a NUL) is a plain relative path below the root.
+
+    No ``..``, no absolute path, no empty or ``.`` part, no backslash. One regular
+    expression over the names joined, since a listing holds every file of the corpus.
     """
-    text = os.fsdecode(name)
-    return "\\" not in text and all(part not in ("", ".", "..") for part in text.split("/"))
+    return not names or not _NOT_PLAIN.search(b"\0".join(names))
 
 
 def _encode(entries: Sequence[tuple[str, str, int]]) -> bytes:
@@ -170,7 +179,7 @@ def _decode(blob: bytes) -> tuple[NDArray[np.int64], list[bytes]] | None:
         return None
     rowids = np.frombuffer(blob[8:end], dtype="<i8").astype(np.int64)
     names = blob[end:].split(b"\0") if count else []
-    if len(names) != 2 * count or not all(_plain(n) for n in names[0::2]):
+    if len(names) != 2 * count or not _plain(names[0::2]):
         return None
     return rowids, names
 

@@ -19,6 +19,7 @@ from corpuslint.config import Config
 from corpuslint.engines.local import listing
 from corpuslint.engines.local.corpus_pass import CorpusPass
 from corpuslint.engines.local.document_pass import document_pass
+from corpuslint.engines.local.git_dates import GitDates
 from corpuslint.engines.local.incremental import cached_pass
 from corpuslint.model import Result
 from corpuslint.outcome import FileOutcome
@@ -82,6 +83,15 @@ def _corpus(
     return discovery.corpus(targets), state, None
 
 
+def _new_files(
+    discovery: Discovery, state: listing.GitState | None, count: int, targets: list[SourceFile]
+) -> frozenset[str]:
+    """Files new in this run besides the targets: the ones staged in git (see ``gitstate``)."""
+    if count <= len(targets):
+        return frozenset()
+    return state.staged if state is not None else gitstate.staged(discovery.root)
+
+
 def check(
     paths: Sequence[Path],
     config: Config,
@@ -111,8 +121,7 @@ def check(
         checker = Checker(registry, run.plan)
         sources, state, reused = _corpus(discovery, run.config, checker, targets, cache, buffer)
         count = reused.count if reused is not None else len(sources)
-        # New files besides the targets (staged in git).
-        new = gitstate.staged(discovery.root) if count > len(targets) else frozenset()
+        new = _new_files(discovery, state, count, targets)
     profiling.note("files", count)
 
     jobs = overrides.jobs or config.jobs or processes.default_jobs()
@@ -134,7 +143,8 @@ def check(
     indexing = cache.key_index_meanwhile() if cache is not None else contextlib.nullcontext()
     with profiling.stage("corpus pass"), frozen():
         # Prepared (and its helper process forked) before the index thread starts.
-        corpus = CorpusPass(checker, signatures, collected.errors, jobs, cwd)
+        dates = GitDates(cwd or Path.cwd(), cache, state.repository if state else None)
+        corpus = CorpusPass(checker, signatures, collected.errors, jobs, cwd, dates)
         del signatures
         with indexing:
             found = corpus.findings()

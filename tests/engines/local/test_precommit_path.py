@@ -11,7 +11,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,8 @@ from corpuslint.cache import store as cache_module
 from corpuslint.config import load_config
 from corpuslint.engines.local import listing
 from corpuslint.engines.local.runner import check
+from corpuslint.run import gitstate
+from corpuslint.run.discover import Discovery
 from corpuslint.run.plan import Overrides
 from tests.corpus_helpers import article, paragraph, summary
 
@@ -261,3 +263,86 @@ def test_a_listing_naming_a_file_outside_the_project_is_not_used(
     assert got == expected
     assert all("secret" not in f[3].lower() and "link" not in f[3] for f in got)
     assert seen[-1] is False  # the forged listing was refused, not reused
+
+
+@pytest.mark.parametrize(
+    ("names", "plain"),
+    [
+        ([b"a/b.md", b"c.md", b".hidden/x.md", b"..a/b..."], True),
+        ([], True),
+        ([b"/etc/passwd"], False),
+        ([b"a//b.md"], False),
+        ([b"a/"], False),
+        ([b"a.md", b""], False),
+        ([b"."], False),
+        ([b"x.md", b"../secret.md"], False),
+        ([b"a/../../b.md"], False),
+        ([b"a/./b.md"], False),
+        ([b"a/.."], False),
+        ([b"a\\b.md"], False),
+    ],
+)
+def test_only_plain_relative_names_make_a_listing(names: list[bytes], plain: bool) -> None:
+    assert listing._plain(names) is plain
+
+
+def test_git_state_gives_what_git_has_staged(repo: Path) -> None:
+    """The staged files come from the status a run asks for anyway, as ``git diff --cached``."""
+    news = repo / "news"
+    (news / "added.md").write_text(article("Added", [paragraph(30)]))
+    (news / "other3.md").write_text(article("Other 3", [paragraph(31)]))
+    git(repo, "add", "news/added.md", "news/other3.md")
+    git(repo, "mv", "news/other4.md", "news/renamed.md")
+    (news / "other5.md").write_text(article("Other 5", [paragraph(32)]))  # not staged
+    (news / "untracked.md").write_text(article("Untracked", [paragraph(33)]))
+    config = load_config(cwd=repo)
+    discovery = Discovery(config, plugins.load().readers, repo)
+    targets, _ = discovery.targets([repo / TARGET])
+    state = listing.git_state(discovery, config, targets)
+    assert state is not None
+    staged = gitstate.staged(repo)
+    assert {str(repo / "news" / n) for n in ("added.md", "other3.md", "renamed.md")} <= staged
+    assert not {str(news / "other5.md"), str(news / "untracked.md")} & staged
+    assert state.staged == staged
+
+
+def test_git_asked_ahead_answers_once_and_is_stopped_after(repo: Path) -> None:
+    with gitstate.ahead(repo, gitstate.STATE):
+        assert gitstate._AHEAD  # started
+        ahead = gitstate.git_all(repo, gitstate.STATE)
+        assert not gitstate._AHEAD  # taken, so a later call asks git anew
+    assert ahead == [gitstate.git(repo, command) for command in gitstate.STATE]
+    with gitstate.ahead(repo, gitstate.STATE):
+        pass
+    assert not gitstate._AHEAD  # not taken: stopped and forgotten
+
+
+def test_a_cli_run_over_files_asks_git_before_loading_the_rules(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Git's status runs while the rules import; a run over a folder does not ask ahead."""
+    from click.testing import CliRunner
+
+    from corpuslint import cli
+
+    events: list[str] = []
+    spawn, load = gitstate._spawn, cli._load
+
+    def spawned(root: Path, arguments: Sequence[str]) -> object:
+        events.append(f"git {arguments[0]}")
+        return spawn(root, arguments)
+
+    def loaded() -> plugins.Registry:
+        events.append("load")
+        return load()
+
+    monkeypatch.setattr(gitstate, "_spawn", spawned)
+    monkeypatch.setattr(cli, "_load", loaded)
+    monkeypatch.chdir(repo / "news")
+    done = CliRunner().invoke(cli.main, ["check", "--", "target.md"])
+    assert done.exit_code == 1, done.output
+    assert events[:3] == ["git rev-parse", "git status", "load"]
+    assert not gitstate._AHEAD
+    events.clear()
+    CliRunner().invoke(cli.main, ["check", "."])
+    assert events[0] == "load"

@@ -27,7 +27,7 @@ from corpuslint.config import Config, ConfigError, load_config, root_folder
 from corpuslint.engines import EngineError
 from corpuslint.model import Result, Severity
 from corpuslint.run import gitstate
-from corpuslint.run.discover import Buffer
+from corpuslint.run.discover import NESTED_CONFIGS, Buffer, git_files_command
 from corpuslint.run.finish import exit_code
 from corpuslint.run.plan import Overrides
 
@@ -75,8 +75,9 @@ def _git_ahead(paths: tuple[str, ...], config_path: Path | None, cached: bool) -
     """Ask git about the work tree while the rules import, for a cached run over files.
 
     Such a run (a pre-commit hook's) reuses the corpus listing it saved when git says
-    nothing else changed (``corpuslint.engines.local.listing``); git's answer takes about
-    as long as the imports, so both go on at once.
+    nothing else changed (``corpuslint.engines.local.listing``), and looks for nested
+    configuration files among git's files; git's answers take about as long as the
+    imports, so both go on at once.
     """
     if not cached or not paths or not all(os.path.isfile(p) for p in paths):
         yield
@@ -86,7 +87,8 @@ def _git_ahead(paths: tuple[str, ...], config_path: Path | None, cached: bool) -
     except ConfigError:  # reported by the configuration's own reading
         yield
         return
-    with gitstate.ahead(root, gitstate.STATE):
+    nested = [] if config_path is not None else [git_files_command(NESTED_CONFIGS)]
+    with gitstate.ahead(root, [*gitstate.STATE, *nested]):
         yield
 
 

@@ -670,6 +670,16 @@ def _regular_file(path: Path) -> bool:
         return True  # let the reader report why it cannot be read
 
 
+NESTED_CONFIGS = tuple(f":(glob)**/{name}" for name in CONFIG_NAMES)
+"""Pathspecs of the configuration files below the root, for :func:`git_files`."""
+
+
+def git_files_command(pathspecs: Sequence[str] = ()) -> list[str]:
+    """The git command :func:`git_files` runs for ``pathspecs``."""
+    arguments = ["ls-files", "--cached", "--others", "--exclude-standard", "-z"]
+    return [*arguments, "--", *pathspecs] if pathspecs else arguments
+
+
 def nested_config_files(config: Config) -> list[tuple[Path, Mapping[str, Any]]]:
     """The configuration files below the root (not the root's own), with their tables.
 
@@ -684,8 +694,7 @@ def nested_config_files(config: Config) -> list[tuple[Path, Mapping[str, Any]]]:
     excluded = _spec(config.excluded)
     # Only these names: git matches them in C, where listing every file of a large
     # corpus to pick them out in Python took a tenth of a pre-commit run.
-    names = [f":(glob)**/{name}" for name in CONFIG_NAMES]
-    listed = None if config.follow_external_links else git_files(root, names)
+    listed = None if config.follow_external_links else git_files(root, NESTED_CONFIGS)
     folders: set[str] = set()
     if listed is not None:
         for relative in listed:
@@ -731,10 +740,7 @@ def git_files(root: Path, pathspecs: Sequence[str] = ()) -> list[str] | None:
     system monitor is switched off: listing files starts no other program. With
     ``pathspecs``, only the files they match.
     """
-    arguments = ["ls-files", "--cached", "--others", "--exclude-standard", "-z"]
-    if pathspecs:
-        arguments += ["--", *pathspecs]
-    out = gitstate.git(root, arguments, GIT_TIMEOUT)
+    out = gitstate.git(root, git_files_command(pathspecs), GIT_TIMEOUT)
     if out is None:
         return None
     return sorted(dict.fromkeys(n for n in os.fsdecode(out).split("\0") if n))

@@ -341,7 +341,8 @@ def test_a_cli_run_over_files_asks_git_before_loading_the_rules(
     monkeypatch.chdir(repo / "news")
     done = CliRunner().invoke(cli.main, ["check", "--", "target.md"])
     assert done.exit_code == 1, done.output
-    assert events[:3] == ["git rev-parse", "git status", "load"]
+    assert events[:4] == ["git rev-parse", "git status", "git ls-files", "load"]
+    assert events.count("git status") == 2  # and once more to save the listing after the run
     assert not gitstate._AHEAD
     events.clear()
     CliRunner().invoke(cli.main, ["check", "."])

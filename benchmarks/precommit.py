@@ -15,7 +15,10 @@ an empty folder, ``git ls-files -co --exclude-standard`` and ``git status
 --porcelain`` (with ``--git``), and ``corpuslint check <the 5 files>``. It prints the
 median wall time of each and the check's ratio to the two start-up baselines, and
 whether the check reported the 5 copies. ``--profile`` also runs the check once under
-``profile_stages.py`` and prints where its time goes.
+``profile_stages.py`` and prints where its time goes. ``--baseline PYTHON`` also runs
+``--version``, the empty-folder check and the check of the 5 files with another
+installation's corpuslint (an older version, same cache), interleaved with the others,
+and says whether both reported the same findings.
 """
 
 from __future__ import annotations
@@ -76,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--git", action="store_true", help="make the corpus a git repository")
     parser.add_argument("--profile", action="store_true", help="also profile the check's stages")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a Python whose corpuslint (an older version) runs the same commands interleaved",
+    )
     args = parser.parse_args(argv)
     corpus = args.corpus.resolve()
     ENV[bench.CACHE_VARIABLE] = str(corpus / ".corpuslint_cache")
@@ -97,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         status = ["git", "status", "--porcelain", "-z", "--untracked-files=all"]
         commands["git status --porcelain -uall"] = (status, corpus)
     commands["check 5 changed files (warm cache)"] = (check, corpus)
+    old_report = report.parent / "baseline.json"
+    if args.baseline is not None:
+        old = [str(args.baseline), "-m", "corpuslint"]
+        commands["baseline: corpuslint --version"] = ([*old, "--version"], corpus)
+        commands["baseline: check one.md in an empty folder"] = ([*old, "check", "one.md"], empty)
+        old_check = [*old, "check", *targets, "--format", "json", "--output-file", str(old_report)]
+        commands["baseline: check 5 changed files"] = (old_check, corpus)
+        _wall(old_check, corpus)
     _wall(check, corpus)  # the cache holds the 5 changed files from here on, as on a rerun
     times: dict[str, list[float]] = {name: [] for name in commands}
     reported = ""
@@ -120,6 +136,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{median / python:>10.1f}{median / version:>12.2f}"
         )
     print(f"check: {reported}")
+    if args.baseline is not None:
+        same = json.loads(old_report.read_text("utf-8")) == json.loads(report.read_text("utf-8"))
+        new, old_seconds = (
+            statistics.median(times[name])
+            for name in ("check 5 changed files (warm cache)", "baseline: check 5 changed files")
+        )
+        print(f"against the baseline: {new / old_seconds:.2f}x its time; same findings: {same}")
     if args.profile:
         profiler = Path(__file__).resolve().parent / "profile_stages.py"
         rest = ["--", "check", *targets, "--format", "json"]

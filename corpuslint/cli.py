@@ -87,6 +87,9 @@ def _git_ahead(paths: tuple[str, ...], config_path: Path | None, cached: bool) -
     except ConfigError:  # reported by the configuration's own reading
         yield
         return
+    if not any((folder / ".git").exists() for folder in (root, *root.parents)):
+        yield  # not in a work tree: git has nothing to say
+        return
     nested = [] if config_path is not None else [git_files_command(NESTED_CONFIGS)]
     with gitstate.ahead(root, [*gitstate.STATE, *nested]):
         yield

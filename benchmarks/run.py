@@ -417,7 +417,7 @@ def run_markdownlint(
     linted = markdownlint_baseline.linted_files(text)
     expected = markdownlint_baseline.markdown_files(outdir)
     if result["timed_out"] or result["returncode"] not in (0, 1):
-        note = f"failed: exit {result['returncode']}: {result['stderr'][-300:]}"
+        note = f"failed: exit {result['returncode']}: {' '.join(result['stderr'][-300:].split())}"
     elif linted != expected:
         note = f"failed: linted {linted} files, the corpus has {expected} .md files"
     else:
@@ -682,6 +682,7 @@ def bigfile_row(args: argparse.Namespace, ctx: dict[str, Any]) -> dict[str, Any]
     warm_page_cache(folder)
     print(f"\n== one JSONL file: {big.stat().st_size / 1e6:.0f} MB ==", flush=True)
     runs: dict[str, Any] = {}
+    (args.workdir / "results").mkdir(parents=True, exist_ok=True)
     outputs = {jobs: args.workdir / "results" / f"bigfile-jobs{jobs}.json" for jobs in (1, cores)}
     for jobs in (1, cores, cores, 1):
         command = [*ctx["corpuslint"], "check", big.name, "--no-cache", "--format", "json"]
@@ -691,7 +692,8 @@ def bigfile_row(args: argparse.Namespace, ctx: dict[str, Any]) -> dict[str, Any]
         print(f"  --jobs {jobs}: {result['wall']:.2f} s", flush=True)
     one, many = ok_wall(runs, "jobs 1"), ok_wall(runs, f"jobs {cores}")
     if one is None or many is None:
-        return {"skipped": f"failed: {runs['jobs 1']['stderr'][-300:]}"}
+        failed = runs["jobs 1"] if one is None else runs[f"jobs {cores}"]
+        return {"skipped": "failed: " + " ".join(failed["stderr"][-300:].split())}
     return {
         "mb": big.stat().st_size / 1e6,
         "cores": cores,
@@ -719,7 +721,8 @@ def ray_row(args: argparse.Namespace) -> dict[str, Any]:
         r"^measured with (\d+) partitions: ([\d.]+) kB per document", done.stdout, re.MULTILINE
     )
     if done.returncode != 0 or narrow is None or wide is None:
-        return {"skipped": f"failed: ray_engine.py exit {done.returncode}: {done.stderr[-300:]}"}
+        tail = " ".join(done.stderr[-300:].split())
+        return {"skipped": f"failed: ray_engine.py exit {done.returncode}: {tail}"}
     return {"narrow_kb": float(narrow.group(1)), "wide_kb": float(wide.group(2))}
 
 

@@ -6,10 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers import load_benchmark
 
 bench = load_benchmark("run")
 mdl = load_benchmark("markdownlint_baseline")
+make_corpus = load_benchmark("make_corpus")
 
 
 def result(wall: float, code: int = 0, timed_out: bool = False) -> dict[str, Any]:
@@ -110,3 +113,16 @@ def test_markdownlint_is_never_installed_in_the_repository() -> None:
     baseline = mdl.prepare(mdl.REPOSITORY / "node-tools")
     assert baseline.skipped
     assert not (mdl.REPOSITORY / "node-tools").exists()
+
+
+@pytest.mark.skipif(
+    not make_corpus.DEFAULT_SOURCE.is_file(), reason="source articles not available"
+)
+def test_bigfile_row_runs_without_a_corpus_size(tmp_path: Path) -> None:
+    # With --sizes "" no corpus run makes the results folder: the large-file row makes its own.
+    options = argparse.Namespace(workdir=tmp_path, bigfile_articles=30, seed=1, timeout=300.0)
+    row = bench.bigfile_row(options, {"corpuslint": bench.corpuslint_command()})
+    assert "skipped" not in row, row
+    assert row["same"] is True
+    assert row["jobs_1"] > 0
+    assert row["jobs_all"] > 0

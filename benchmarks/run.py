@@ -726,6 +726,13 @@ def ray_row(args: argparse.Namespace) -> dict[str, Any]:
     return {"narrow_kb": float(narrow.group(1)), "wide_kb": float(wide.group(2))}
 
 
+def _unmeasured(found: dict[str, Any] | None, hint: str) -> tuple[str, bool | None]:
+    """What a row measured by another script says when it was not measured (met: None)."""
+    if found is None:
+        return f"not measured: {hint}", None
+    return str(found.get("skipped", "")), None
+
+
 def issue_rows(
     sizes: list[dict[str, Any]], args: argparse.Namespace, extra: dict[str, Any]
 ) -> list[Row]:
@@ -775,11 +782,8 @@ def issue_rows(
 
     big = extra.get("bigfile")
     what = "one 350 MB JSONL file"
-    if big is None:
-        measured, met = "not measured: pass --with-bigfile (or run benchmarks/bigfile.py)", None
-    elif "skipped" in big:
-        measured, met = big["skipped"], None
-    else:
+    measured, met = _unmeasured(big, "pass --with-bigfile (or run benchmarks/bigfile.py)")
+    if big is not None and "skipped" not in big:
         speedup = big["jobs_1"] / big["jobs_all"]
         measured = (
             f"{big['mb']:.0f} MB: --jobs 1 {big['jobs_1']:.1f} s, --jobs {big['cores']}"
@@ -792,11 +796,8 @@ def issue_rows(
 
     ray = extra.get("ray")
     what = "Ray shuffle per document, 100 partitions vs 2"
-    if ray is None:
-        measured, met = "not measured: pass --with-ray (or run benchmarks/ray_engine.py)", None
-    elif "skipped" in ray:
-        measured, met = ray["skipped"], None
-    else:
+    measured, met = _unmeasured(ray, "pass --with-ray (or run benchmarks/ray_engine.py)")
+    if ray is not None and "skipped" not in ray:
         ratio = ray["wide_kb"] / ray["narrow_kb"]
         measured = f"{ray['wide_kb']:.1f} kB vs {ray['narrow_kb']:.1f} kB ({ratio:.2f}x)"
         met = ratio <= 1.5

@@ -20,8 +20,9 @@ in place of a file of that name: the file is not read, and need not exist.
 
 Reading stays inside the project: a file or folder in the project whose real path is
 outside it (a symbolic link out, as a pull request can add) is skipped with a warning
-unless ``follow-external-links = true``. Links inside the project are read as files
-but not followed as folders (what they hold is walked where it is). A symlink loop or a
+unless ``follow-external-links = true``. Links inside the project are not followed
+as folders (what they hold is walked where it is), and a link to a file the corpus
+holds is that file, read once under its own name, not a copy of it. A symlink loop or a
 folder that cannot be read is a warning naming it, and the run goes on. A path named
 on the command line outside the project is the user's own choice and is read; its walk
 stays inside the folder named.
@@ -242,6 +243,7 @@ class Discovery:
         self._git: list[str] | None = None  # what git lists under the root, once asked
         self._git_asked = False
         self.listed: list[SourceFile] | None = None
+        self._links: dict[str, str] = {}  # admitted links to files: location -> real path
         """What :meth:`corpus` found under the root by the listing or walk, if it listed."""
 
     def _relative(self, path: Path) -> str:
@@ -352,6 +354,7 @@ class Discovery:
                 if out:
                     self._warn(location, _EXTERNAL)
                     continue
+                self._links[location] = os.path.realpath(location)
                 try:
                     info = None if loops else os.stat(location)
                 except OSError:
@@ -481,6 +484,8 @@ class Discovery:
                     info = entry.stat()  # follows a link to a file, as os.stat does
                 except OSError:
                     info = None  # vanished or unreadable: the reader will say what is wrong
+                if _is_link(entry):
+                    self._links[entry.path] = os.path.realpath(entry.path)
                 if info is None or regular(info.st_mode):
                     seen = (info.st_size, info.st_mtime_ns) if info is not None else None
                     yield SourceFile(entry.path, shown_prefix + name, relative, target, seen)
@@ -614,15 +619,43 @@ class Discovery:
         on disk is not part of this project's corpus, and checking it from here should
         not compare it with articles it has nothing to do with.
         """
-        if targets is self._whole:  # the root was a target: walking it again took 0.55 s
-            self.listed = list(targets)  # at 100,000 files, before any file was checked
-            return list(targets)
         chosen = {t.location: t for t in targets}  # strings: hashing 100,000 Paths took 0.5 s
-        if not targets or any(self.inside(t.path) for t in targets):
-            self.listed = list(self.walk(self.root, False))
-            for source in self.listed:
+        if targets is self._whole:  # the root was a target: walking it again took 0.55 s
+            listed = list(targets)  # at 100,000 files, before any file was checked
+        elif not targets or any(self.inside(t.path) for t in targets):
+            listed = list(self.walk(self.root, False))
+            for source in listed:
                 chosen.setdefault(source.location, source)
+        else:
+            return sorted(chosen.values(), key=lambda s: s.display)
+        dropped = self._second_names(chosen)
+        self.listed = [s for s in listed if s.location not in dropped] if dropped else listed
         return sorted(chosen.values(), key=lambda s: s.display)
+
+    def _second_names(self, chosen: dict[str, SourceFile]) -> set[str]:
+        """Leave out of ``chosen`` the links to a file it holds under another name.
+
+        A link to a file of the project is that file, not a copy of it: of the names of
+        one file, the one kept is a target if one is, else the file's own name, else the
+        first link in path order. Returns the locations left out.
+        """
+        names: dict[str, list[str]] = {}
+        root = str(self.root)
+        for link, real in self._links.items():
+            if link in chosen:
+                own = root + real[len(root) :] if _within(real, root) else real
+                names.setdefault(own, []).append(link)
+        dropped: set[str] = set()
+        for own, links in names.items():
+            every = [own, *links] if own in chosen else links
+            if len(every) < 2:
+                continue
+            kept = min(every, key=lambda n: (not chosen[n].target, n in self._links, n))
+            for name in every:
+                if name != kept:
+                    del chosen[name]
+                    dropped.add(name)
+        return dropped
 
 
 def _shown_folder(folder: Path, cwd: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -85,9 +86,39 @@ def test_links_inside_the_project_are_read_as_before(project: Path, cli: CLI) ->
     (project / "alias.md").symlink_to(project / "news" / "a.md")
     (project / "mirror").symlink_to(project / "news", target_is_directory=True)
     run = cli("check", "--format", "json")
-    # The link to a file is read; the link to a folder is not walked twice.
-    assert {f["path"] for f in run.json()} == {"alias.md", "news/a.md"}
+    # The link to a file is that file, read once; the link to a folder is not walked twice.
+    assert {f["path"] for f in run.json()} == {"news/a.md"}
     assert "warning" not in run.stderr
+
+
+PARAGRAPH = "The council voted on Tuesday to extend the river walk by two miles next spring."
+
+
+def article(title: str) -> str:
+    return f"# {title}\n\nBy Jane Doe\n\n{PARAGRAPH}\n\nA closing line of {title.lower()}.\n"
+
+
+@pytest.mark.parametrize("git", [False, True], ids=["walk", "git listing"])
+@pytest.mark.parametrize(
+    ("named", "reported"),
+    [((), "news/a.md"), (("alias.md",), "news/a.md"), (("news/a.md",), "news/a.md")],
+)
+def test_a_link_to_a_file_inside_is_not_a_copy_of_it(
+    project: Path, cli: CLI, git: bool, named: tuple[str, ...], reported: str
+) -> None:
+    """Whether the run names the file, its link or neither, the file is read once."""
+    if git:
+        subprocess.run(["git", "init", "-q", str(project)], check=True, capture_output=True)
+    (project / "news").mkdir()
+    (project / "news" / "a.md").write_text(article("River walk"), encoding="utf-8")
+    (project / "news" / "b.md").write_text(article("Other news"), encoding="utf-8")
+    (project / "alias.md").symlink_to(project / "news" / "a.md")
+    run = cli("check", "--select", "CL102,CL103", "--format", "json", *named)
+    found = {(f["code"], f["path"], f["related"][0]["path"]) for f in run.json()}
+    if named:  # the name given is checked against the rest of the corpus, not the file itself
+        assert found == {("CL102", reported, "news/b.md")}
+    else:  # b.md copies a.md's paragraph; a.md comes first in path order
+        assert found == {("CL102", "news/b.md", "news/a.md")}
 
 
 def test_symlink_loops_are_warnings_and_the_run_goes_on(project: Path, cli: CLI) -> None:

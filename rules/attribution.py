@@ -66,6 +66,13 @@ _PARTICLES = frozenset(
 )
 _CJK_NAME = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3005\u00b7\u30fb]{2,8}")
 _NAME_CHARS = frozenset(".-'\u2019")
+# A team credited as the author: "By The React Team", "By the Rust Release Team", "Author:
+# Newsroom Staff". Names capitalised; a caption's "Photos by the events team" never gets
+# here (the block does not start with the credit).
+_TEAM = re.compile(
+    r"(?:[Tt]he\s+)?((?:[A-Z][\w.&'\u2019-]*\s+){1,5}"
+    r"(?:[Tt]eam|[Ss]taff|[Ee]ditors|[Dd]esk|[Nn]ewsroom|[Ee]ditorial\s+[Bb]oard))(?!\w)"
+)
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)", re.IGNORECASE)
 _UPPER_PLACE = re.compile(r"^[^\W\d_][^\d()]{0,58}$")
 
@@ -167,7 +174,15 @@ class _Matcher:
         if cjk:
             return cjk.group(0)
         head = _SEPARATORS.split(rest, maxsplit=1)[0]
+        allowed = _DATE_FOLLOWERS if strict else _FOLLOWERS
+        team = _TEAM.match(head)
+        if team:
+            following = head[team.end() :].split()
+            if not following or lenient or following[0].casefold() in allowed:
+                return team.group(1)
         words = head.split()
+        if lenient and len(words) > 1 and words[0] in ("The", "the") and _name_word(words[1]):
+            words = words[1:]  # an organisation after a label: "Source: The Guardian"
         names: list[str] = []
         for word in words:
             if _name_word(word) or (names and word.casefold() in self.connectors):
@@ -179,7 +194,6 @@ class _Matcher:
         if not names or names[0].casefold().strip(".") in self.not_names.get(language, ()):
             return None
         following = words[len(names) :]
-        allowed = _DATE_FOLLOWERS if strict else _FOLLOWERS
         if following and not lenient and following[0].casefold() not in allowed:
             return None
         return " ".join(names)
@@ -364,7 +378,9 @@ class MissingAttribution(DocumentRule):
       header of an HTML page, around its headline ("By Cara Stiles | April 13, 2020").
       A byline may start with its date ("December 21, 2020 by ...", "Le 8 mars 2022 par
       ...") and a block of nothing but names may list any number of authors. These
-      prepositions never count in the middle of a sentence.
+      prepositions never count in the middle of a sentence. A team counts as a name when
+      it is named: "By The React Team", "By the Rust Release Team", "Author: Newsroom
+      Staff"; after a label, so does an organisation: "Source: The Guardian".
     - Chinese, Japanese and Korean credits: "作者：", "责任编辑：", "记者 王小明", "文：",
       "（山田太郎記者）", "정덕현 칼럼니스트 thekian1@...", "김철수 기자".
     - Datelines: an agency in `agencies` at the start of a block ("LONDON (Reuters) -",

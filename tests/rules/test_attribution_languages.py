@@ -76,6 +76,12 @@ def credited(line: str, position: int = 0, **options: Any) -> str | None:
         "칼럼니스트 박생강 pillgoo9@gmail.com",
         "정덕현 칼럼니스트 thekian1@entermedia.co.kr",
         "김철수 기자",
+        "By The React Team",
+        "By the Rust Release Team on March 5, 2024",
+        "Posted by the Core Team",
+        "Author: The React Team",
+        "Source: The Guardian",
+        "Credit: The New York Times",
     ],
 )
 def test_credit_forms(line: str) -> None:
@@ -91,6 +97,8 @@ def test_credit_forms(line: str) -> None:
         "The study is based on research by California Institute of Technology scientists.",
         "Source: 2023 developer survey, n=9,710",
         "Photos by the events team",
+        "By the time the team arrived, the doors were shut.",
+        "By The Numbers",
         "Posted on October 27, 2015 by Admin",
         "Von Montag bis Freitag bleibt das Büro geschlossen.",
         "Von Berlin aus fuhr der Zug weiter nach Hamburg und dann nach Kiel.",

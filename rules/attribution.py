@@ -53,10 +53,11 @@ its name with any words."""
 _SEPARATORS = re.compile(
     r"[,|;:\u2022\u00b7/()\[\]<>\u00ab\u00bb\"\u201c\u201d]|\s[-\u2013\u2014]\s"
 )
-# Words that may follow a name in a credit line ("... in Paris", "... am 24. Juli").
+# Words that may follow a name in a credit line ("... in Paris", "... am 24. Juli",
+# "originally appeared on the New Relic blog").
 _FOLLOWERS = frozenset(
     "on at in am um im le el il op em for with from für aus dans en para per voor via who"
-    " and und et y e en".split()
+    " and und et y e en blog website site newsletter magazine".split()
 )
 # Words that may follow the name of a byline: its date ("By Louis Jacobson on Monday").
 _DATE_FOLLOWERS = frozenset("on am le el il em op at um".split())
@@ -148,7 +149,8 @@ class _Matcher:
             # A short label line may go on after the name: "Source: City of Springfield
             # budget office"; anything longer must be a name and then punctuation.
             lenient = form.kind == "label" and len(text.split()) <= LABEL_MAX_WORDS
-            name = self.name(rest, form.language, strict, lenient)
+            explicit = form.kind in ("credit", "anywhere") or lenient
+            name = self.name(rest, form.language, strict, lenient, explicit)
             if name:
                 return form.describe(found.group(0)), name
         return None
@@ -167,8 +169,20 @@ class _Matcher:
             if part
         )
 
-    def name(self, rest: str, language: str, strict: bool, lenient: bool = False) -> str | None:
-        """The name at the start of ``rest``, or ``None`` when no name follows."""
+    def name(
+        self,
+        rest: str,
+        language: str,
+        strict: bool,
+        lenient: bool = False,
+        organisation: bool = False,
+    ) -> str | None:
+        """The name at the start of ``rest``, or ``None`` when no name follows.
+
+        ``organisation``: after an explicit credit or a short label, a name may open with
+        "the" ("Reporting by the Associated Press", "Source: The Guardian"); not after a
+        bare preposition, where "By The Numbers" is a heading.
+        """
         rest = rest.lstrip()
         cjk = _CJK_NAME.match(rest)
         if cjk:
@@ -181,12 +195,16 @@ class _Matcher:
             if not following or lenient or following[0].casefold() in allowed:
                 return team.group(1)
         words = head.split()
-        if lenient and len(words) > 1 and words[0] in ("The", "the") and _name_word(words[1]):
-            words = words[1:]  # an organisation after a label: "Source: The Guardian"
+        if organisation and len(words) > 1 and words[0] in ("The", "the") and _name_word(words[1]):
+            words = words[1:]
         names: list[str] = []
+        ended = False  # the name ends its sentence: "Written by Jane Doe. She covers ..."
         for word in words:
             if _name_word(word) or (names and word.casefold() in self.connectors):
                 names.append(word)
+                ended = _ends_sentence(word)
+                if ended:
+                    break
             else:
                 break
         while names and not _name_word(names[-1]):
@@ -194,9 +212,15 @@ class _Matcher:
         if not names or names[0].casefold().strip(".") in self.not_names.get(language, ()):
             return None
         following = words[len(names) :]
-        if following and not lenient and following[0].casefold() not in allowed:
+        after = following[0].casefold().rstrip(".!?") if following else ""
+        if following and not (ended or lenient) and after not in allowed:
             return None
-        return " ".join(names)
+        return " ".join(names).rstrip(".")
+
+
+def _ends_sentence(word: str) -> bool:
+    """Whether a name word ends its sentence: "Doe.", not an initial ("J.", "Jr.")."""
+    return word.endswith(".") and len(word.rstrip(".")) > 2 and "." not in word.rstrip(".")
 
 
 def _name_word(word: str) -> bool:
@@ -380,7 +404,10 @@ class MissingAttribution(DocumentRule):
       ...") and a block of nothing but names may list any number of authors. These
       prepositions never count in the middle of a sentence. A team counts as a name when
       it is named: "By The React Team", "By the Rust Release Team", "Author: Newsroom
-      Staff"; after a label, so does an organisation: "Source: The Guardian".
+      Staff"; after a label or a credit, so does an organisation: "Source: The
+      Guardian", "Reporting by the Associated Press".
+    - Provenance: "This article was originally published on The Conversation",
+      "Originally published at Medium", "Republished with permission from Nieman Lab".
     - Chinese, Japanese and Korean credits: "作者：", "责任编辑：", "记者 王小明", "文：",
       "（山田太郎記者）", "정덕현 칼럼니스트 thekian1@...", "김철수 기자".
     - Datelines: an agency in `agencies` at the start of a block ("LONDON (Reuters) -",

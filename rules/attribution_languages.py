@@ -89,6 +89,9 @@ ENGLISH = Language(
         r"(?:story|words|text)\s+by",
         r"this\s+(?:article|story|report|piece|post)\s+(?:was|is)\s+"
         r"(?:written|reported|produced|compiled|contributed)\s+by",
+        r"(?:this\s+(?:article|story|report|piece|post|essay|column)\s+)?(?:was\s+|is\s+)?"
+        r"(?:originally|first)\s+(?:appeared|published|posted|ran)\s+(?:on|in|at|by)",
+        r"(?:reprinted|republished|adapted)\s+(?:with\s+permission\s+)?from",
     ),
     anywhere=(r"\bbased\s+on\s+(?:the\s+)?reporting\s+(?:by|of)",),
     prepositions=("by",),

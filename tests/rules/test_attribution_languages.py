@@ -82,6 +82,13 @@ def credited(line: str, position: int = 0, **options: Any) -> str | None:
         "Author: The React Team",
         "Source: The Guardian",
         "Credit: The New York Times",
+        "Written by Jane Doe. She covers politics for the paper.",
+        "By Jane Doe. Updated daily.",
+        "Reporting by the Associated Press",
+        "This article was originally published on The Conversation. Read the original article.",
+        "This post originally appeared on the New Relic blog.",
+        "Originally published at Medium",
+        "Republished with permission from Nieman Lab",
     ],
 )
 def test_credit_forms(line: str) -> None:
@@ -99,6 +106,9 @@ def test_credit_forms(line: str) -> None:
         "Photos by the events team",
         "By the time the team arrived, the doors were shut.",
         "By The Numbers",
+        "Originally, the plan was different.",
+        "First published in 1999, the book sold well.",
+        "The plan first appeared in March 2020.",
         "Posted on October 27, 2015 by Admin",
         "Von Montag bis Freitag bleibt das Büro geschlossen.",
         "Von Berlin aus fuhr der Zug weiter nach Hamburg und dann nach Kiel.",

@@ -98,7 +98,13 @@ def load_sentences(source: Path) -> list[str]:
     normalized words were seen before: this removes near-identical boilerplate
     ("Portion Fix Containers: 1 Green, ...") that would make unplanted near copies.
     """
-    data = json.loads(source.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SystemExit(
+            f"make_corpus: {source}: cannot read the source articles ({exc.strerror});"
+            f" pass --source or set {SOURCE_VARIABLE}"
+        ) from None
     seen: set[str] = set()
     sentences: list[str] = []
     for key in sorted(data):

@@ -321,8 +321,7 @@ class Cache:
         if self._db is None:
             return None
         with self._guard("read"):
-            made = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'listings'"
-            if self._db.execute(made).fetchone() is None:
+            if not self._has_table("listings"):
                 return None
             row = self._db.execute(
                 "SELECT files FROM listings WHERE settings = ? AND state = ?",

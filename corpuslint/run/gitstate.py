@@ -156,9 +156,9 @@ _AHEAD: dict[tuple[str, tuple[str, ...]], subprocess.Popen[bytes]] = {}
 def ahead(root: Path, commands: Sequence[Sequence[str]]) -> Iterator[None]:
     """Start ``commands`` in ``root`` now, for :func:`git_all` to take their output later.
 
-    Git then works while this process does something else (imports its rules). What is
-    not taken by the end of the block is stopped and forgotten, so no later call gets
-    an answer older than its own start.
+    Git then works while this process does something else (imports its rules). Each
+    answer is taken once; what is not taken by the end of the block is stopped and
+    forgotten, so no call after the block gets an answer from before it.
     """
     mine = []
     for arguments in commands:

@@ -21,7 +21,7 @@ from corpuslint.model import Document, Problem
 from corpuslint.options import Option
 from corpuslint.readers import limits
 from corpuslint.readers.base import LineSource, Reader, ReadError
-from corpuslint.readers.jsonpos import offset_columns, value_token
+from corpuslint.readers.jsonpos import offset_columns, value_tokens
 from corpuslint.readers.records import RECORD_SETTINGS, Columns, Fields, Place, build_document
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -158,8 +158,12 @@ def _parse_line(
         kind = "a list" if isinstance(record, list) else f"a {type(record).__name__}"
         return Problem(place.path, f"record is {kind}, not a JSON object", place.line)
 
+    tokens: dict[tuple[str, ...], tuple[int, int]] = {}
+
     def columns(path: tuple[str, ...]) -> Columns | None:
-        token = value_token(line, path)
+        if not tokens:  # one scan of the line for every field asked for
+            tokens.update(value_tokens(line))
+        token = tokens.get(path)
         if token is None:
             return None
         return lambda offsets: offset_columns(line, token, offsets)

@@ -24,21 +24,31 @@ def value_token(line: str, path: Sequence[str]) -> tuple[int, int] | None:
     occurs twice names its last value, the one the ``json`` module keeps.
     ``line`` must be valid JSON (it is scanned only after parsing succeeded).
     """
+    return value_tokens(line).get(tuple(path))
+
+
+def value_tokens(line: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """:func:`value_token` of every key path of ``line`` at once, in one scan.
+
+    Values inside lists have no key path and are left out.
+    """
     keys: list[str | None] = []  # at each open container, the key of the current value
     objects: list[bool] = []  # whether each open container is an object
+    inside_list = 0  # open containers that are lists
     expect_key = False
-    target = list(path)
-    found: tuple[int, int] | None = None
+    found: dict[tuple[str, ...], tuple[int, int]] = {}
     for match in _TOKEN.finditer(line):
         token = match.group()
-        if not expect_key and token not in ("}", "]", ",", ":") and keys == target:
-            found = match.start(), match.end()
+        if not expect_key and not inside_list and token not in ("}", "]", ",", ":"):
+            # Outside lists every open container's key is set here: no None among them.
+            found[tuple(keys)] = match.start(), match.end()  # type: ignore[arg-type]
         if token in ("{", "["):
             objects.append(token == "{")
             keys.append(None)
+            inside_list += token == "["
             expect_key = token == "{"
         elif token in ("}", "]"):
-            objects.pop()
+            inside_list -= not objects.pop()
             keys.pop()
             expect_key = False
         elif token == ",":

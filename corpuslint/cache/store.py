@@ -318,17 +318,9 @@ class Cache:
 
     def listing(self, state: str) -> bytes | None:
         """The corpus listing saved under git state ``state`` for these settings, if any."""
-        if self._db is None:
-            return None
-        with self._guard("read"):
-            if not self._has_table("listings"):
-                return None
-            row = self._db.execute(
-                "SELECT files FROM listings WHERE settings = ? AND state = ?",
-                (self.settings, state),
-            ).fetchone()
-            return row[0] if row is not None and type(row[0]) is bytes else None
-        return None
+        query = "SELECT files FROM listings WHERE settings = ? AND state = ?"
+        found = self._one_value("listings", query, (self.settings, state))
+        return found if type(found) is bytes else None
 
     def save_listing(self, state: str, files: bytes) -> None:
         """Keep ``files`` (an encoded listing) as the corpus under git state ``state``."""
@@ -346,16 +338,25 @@ class Cache:
         made = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
         return self._db.execute(made, (name,)).fetchone() is not None
 
-    def added_head(self, top: str) -> str | None:
-        """The commit whose history the kept git dates of repository ``top`` were read from."""
+    def _one_value(self, table: str, query: str, parameters: tuple[str, ...]) -> object:
+        """The first column of the first row ``query`` gives from ``table`` (made lazily).
+
+        ``None`` when the cache is not open, the table was never made or no row matches.
+        """
         if self._db is None:
             return None
         with self._guard("read"):
-            if not self._has_table("added_heads"):
+            if not self._has_table(table):
                 return None
-            row = self._db.execute("SELECT head FROM added_heads WHERE top = ?", (top,)).fetchone()
-            return row[0] if row is not None and type(row[0]) is str else None
+            row = self._db.execute(query, parameters).fetchone()
+            return None if row is None else row[0]
         return None
+
+    def added_head(self, top: str) -> str | None:
+        """The commit whose history the kept git dates of repository ``top`` were read from."""
+        query = "SELECT head FROM added_heads WHERE top = ?"
+        found = self._one_value("added_heads", query, (top,))
+        return found if type(found) is str else None
 
     def added_dates(self, top: str, paths: Iterable[str]) -> dict[str, str] | None:
         """The kept git dates of these paths of repository ``top`` (the ones it knows).

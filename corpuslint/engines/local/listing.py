@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -115,7 +114,10 @@ class Reused:
     rowids: NDArray[np.int64]
     """The entries of the files known unchanged."""
     names: list[bytes]
-    """Each known file's root-relative path and display path, in ``rowids`` order."""
+    """The listing's names: each file's root-relative path, then its display path."""
+    positions: NDArray[np.intp]
+    """Where each of ``rowids`` is listed (its names are ``names[2 * position]`` and the
+    one after)."""
     root: str
 
     @property
@@ -132,12 +134,12 @@ class Reused:
         at = np.flatnonzero(np.isin(self.rowids, rowids))
         made: dict[int, SourceFile] = {}
         root = os.path.realpath(self.root)
-        for position in at.tolist():
+        for known, position in zip(at.tolist(), self.positions[at].tolist(), strict=True):
             relative = os.fsdecode(self.names[2 * position])
             display = os.fsdecode(self.names[2 * position + 1])
             location = os.path.join(self.root, *relative.split("/"))
             if _inside(root, location):
-                made[int(self.rowids[position])] = SourceFile(location, display, relative, False)
+                made[int(self.rowids[known])] = SourceFile(location, display, relative, False)
         return [(made[rowid], rowid) for rowid in rowids.tolist() if rowid in made]
 
 
@@ -147,18 +149,31 @@ def _inside(root: str, location: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-_NOT_PLAIN = re.compile(rb"(?:^|\0|/)\.{0,2}(?:$|\0|/)|\\")
-"""An empty, ``.`` or ``..`` part of a name (an absolute path starts with an empty one)
-in names joined by NUL, or a backslash (a Windows separator)."""
+_SEPARATORS = (b"\0", b"/")
+_NOT_PARTS = (b"", b".", b"..")
+_NOT_PART_INSIDE = tuple(
+    before + part + after for part in _NOT_PARTS for before in _SEPARATORS for after in _SEPARATORS
+)
+"""An empty, ``.`` or ``..`` part between two separators, in names joined by NUL."""
 
 
 def _plain(names: Sequence[bytes]) -> bool:
     """Whether every stored name (none holds a NUL) is a plain relative path below the root.
 
-    No ``..``, no absolute path, no empty or ``.`` part, no backslash. One regular
-    expression over the names joined, since a listing holds every file of the corpus.
+    No ``..``, no absolute path, no empty or ``.`` part, no backslash (a Windows
+    separator). Substring tests over the names joined, since a listing holds every file
+    of the corpus: a regular expression trying each position took 70 ms at 100k files.
     """
-    return not names or not _NOT_PLAIN.search(b"\0".join(names))
+    if not names:
+        return True
+    joined = b"\0".join(names)
+    if joined in _NOT_PARTS or b"\\" in joined:
+        return False
+    if any(joined.startswith(part + sep) for part in _NOT_PARTS for sep in _SEPARATORS):
+        return False
+    if any(joined.endswith(sep + part) for part in _NOT_PARTS for sep in _SEPARATORS):
+        return False
+    return not any(inside in joined for inside in _NOT_PART_INSIDE)
 
 
 def _encode(entries: Sequence[tuple[str, str, int]]) -> bytes:
@@ -199,19 +214,21 @@ def reuse(
     root = str(discovery.root)
     real_root = os.path.realpath(root)
     keep = rowids >= 0
-    for at, relative in enumerate(names[0::2]):
+    named = mine | look
+    relatives = names[0::2]
+    aside = [at for at, relative in enumerate(relatives) if relative in named]
+    for at in sorted({*aside, *np.flatnonzero(~keep).tolist()}):
+        keep[at] = False
+        relative = relatives[at]
         if relative in mine:
-            keep[at] = False
-        elif relative in look or rowids[at] < 0:
-            keep[at] = False
-            text = os.fsdecode(relative)
-            location = os.path.join(root, *text.split("/"))
-            if not _inside(real_root, location):
-                return None  # discovery never lists such a file: not a listing of ours
-            sources.append(SourceFile(location, os.fsdecode(names[2 * at + 1]), text, False))
+            continue
+        text = os.fsdecode(relative)
+        location = os.path.join(root, *text.split("/"))
+        if not _inside(real_root, location):
+            return None  # discovery never lists such a file: not a listing of ours
+        sources.append(SourceFile(location, os.fsdecode(names[2 * at + 1]), text, False))
     chosen = np.flatnonzero(keep)
-    kept_names = [names[2 * at + side] for at in chosen.tolist() for side in (0, 1)]
-    return Reused(sources, rowids[chosen], kept_names, root)
+    return Reused(sources, rowids[chosen], names, chosen, root)
 
 
 def save(

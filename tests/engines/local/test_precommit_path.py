@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corpuslint import plugins
 from corpuslint._support import profiling
@@ -284,6 +286,22 @@ def test_a_listing_naming_a_file_outside_the_project_is_not_used(
 )
 def test_only_plain_relative_names_make_a_listing(names: list[bytes], plain: bool) -> None:
     assert listing._plain(names) is plain
+
+
+def _plain_by_parts(names: Sequence[bytes]) -> bool:
+    """What ``listing._plain`` decides, the slow way: each part of each name alone."""
+    return all(
+        b"\\" not in name and all(part not in (b"", b".", b"..") for part in name.split(b"/"))
+        for name in names
+    )
+
+
+_NAME = st.lists(st.sampled_from([b"a", b".", b"/", b"\\"]), max_size=6).map(b"".join)
+
+
+@given(st.lists(_NAME, max_size=5))
+def test_plain_names_agree_with_a_check_of_each_part(names: list[bytes]) -> None:
+    assert listing._plain(names) is _plain_by_parts(names)
 
 
 def test_git_state_gives_what_git_has_staged(repo: Path) -> None:

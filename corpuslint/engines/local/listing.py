@@ -133,20 +133,38 @@ class Reused:
         """
         at = np.flatnonzero(np.isin(self.rowids, rowids))
         made: dict[int, SourceFile] = {}
-        root = os.path.realpath(self.root)
+        inside = _Inside(self.root)
         for known, position in zip(at.tolist(), self.positions[at].tolist(), strict=True):
             relative = os.fsdecode(self.names[2 * position])
             display = os.fsdecode(self.names[2 * position + 1])
             location = os.path.join(self.root, *relative.split("/"))
-            if _inside(root, location):
+            if inside(location):
                 made[int(self.rowids[known])] = SourceFile(location, display, relative, False)
         return [(made[rowid], rowid) for rowid in rowids.tolist() if rowid in made]
 
 
-def _inside(root: str, location: str) -> bool:
-    """Whether ``location``, links resolved, is ``root`` (itself resolved) or below it."""
-    real = os.path.realpath(location)
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+class _Inside:
+    """Whether locations, links resolved, are below ``root`` (itself resolved).
+
+    As :func:`os.path.realpath` decides it, with each folder resolved once: a cached
+    file's folder is shared by many, and a run over a few files may look at a thousand.
+    """
+
+    def __init__(self, root: str) -> None:
+        self._root = os.path.realpath(root)
+        self._prefix = self._root.rstrip(os.sep) + os.sep
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, location: str) -> bool:
+        folder, name = os.path.split(location)
+        real_folder = self._folders.get(folder)
+        if real_folder is None:
+            real_folder = self._folders[folder] = os.path.realpath(folder)
+        if os.path.islink(location):
+            real = os.path.realpath(location)
+        else:  # a plain name (no ``.`` or ``..``: the listing is checked) that is no link
+            real = os.path.join(real_folder, name)
+        return real == self._root or real.startswith(self._prefix)
 
 
 _SEPARATORS = (b"\0", b"/")
@@ -212,7 +230,7 @@ def reuse(
     mine = {os.fsencode(t.relative) for t in targets}
     look = {os.fsencode(p) for p in state.changed}
     root = str(discovery.root)
-    real_root = os.path.realpath(root)
+    inside = _Inside(root)
     keep = rowids >= 0
     named = mine | look
     relatives = names[0::2]
@@ -224,7 +242,7 @@ def reuse(
             continue
         text = os.fsdecode(relative)
         location = os.path.join(root, *text.split("/"))
-        if not _inside(real_root, location):
+        if not inside(location):
             return None  # discovery never lists such a file: not a listing of ours
         sources.append(SourceFile(location, os.fsdecode(names[2 * at + 1]), text, False))
     chosen = np.flatnonzero(keep)

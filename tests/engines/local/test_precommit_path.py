@@ -365,3 +365,37 @@ def test_a_cli_run_over_files_asks_git_before_loading_the_rules(
     events.clear()
     CliRunner().invoke(cli.main, ["check", "."])
     assert events[0] == "load"
+
+
+def test_inside_resolves_links_as_realpath_does(tmp_path: Path) -> None:
+    """Folders are resolved once per run, yet every link still counts, as realpath has it."""
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "news" / "deep").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.md").write_text("secret")
+    (root / "news" / "a.md").write_text("a")
+    (root / "news" / "deep" / "b.md").write_text("b")
+    (root / "out").symlink_to(outside, target_is_directory=True)
+    (root / "news" / "leak.md").symlink_to(outside / "secret.md")
+    (root / "news" / "alias.md").symlink_to(root / "news" / "a.md")
+    (root / "back").symlink_to(root / "news", target_is_directory=True)
+    names = [
+        "news/a.md",
+        "news/deep/b.md",
+        "out/secret.md",
+        "news/leak.md",
+        "news/alias.md",
+        "back/a.md",
+        "back/leak.md",
+        "news/missing.md",
+    ]
+    inside = listing._Inside(str(root))
+    real_root = os.path.realpath(root)
+    for name in names * 2:  # the second time, from the resolved folders
+        location = os.path.join(root, *name.split("/"))
+        real = os.path.realpath(location)
+        expected = real == real_root or real.startswith(real_root + os.sep)
+        assert inside(location) is expected, name
+    assert not inside(str(root / "out" / "secret.md"))
+    assert not inside(str(root / "back" / "leak.md"))
+    assert inside(str(root / "back" / "a.md"))

@@ -105,7 +105,9 @@ def _sharing(rowids: NDArray[np.int64], cache: Cache, keys: NDArray[np.int64]) -
     """
     if not len(rowids) or not len(keys):
         return set()
-    found = cache.sharing(keys)
+    # Sorted and distinct: the index's binary searches then walk its pages in order.
+    wanted = sorted_distinct(keys)
+    found = cache.sharing(wanted)
     if found is None:
         selected: set[int] = set()
         unindexed = rowids.tolist()
@@ -115,7 +117,6 @@ def _sharing(rowids: NDArray[np.int64], cache: Cache, keys: NDArray[np.int64]) -
         unindexed = rowids[~np.isin(rowids, covered)].tolist()
     # Cached since the index was written (or there is none): look at their keys directly,
     # many entries per numpy call: one call per entry is far slower.
-    wanted = sorted_distinct(keys)
     for start in range(0, len(unindexed), _SHARING_CHUNK):
         part = unindexed[start : start + _SHARING_CHUNK]
         blobs = cache.keys_of(part)

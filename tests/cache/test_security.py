@@ -375,3 +375,19 @@ def test_a_forged_signature_span_is_a_decode_error() -> None:
         with pytest.raises(cache_codec.DecodeError, match="spans outside the file"):
             cache_codec.decode(cache_codec.encode(forged))
     assert cache_codec.decode(cache_codec.encode(outcome)) == outcome
+
+
+@pytest.mark.parametrize("count", [1, 5, 128, 129, 1000])
+@pytest.mark.parametrize("corners", [(-5, 99999, -7, 5), (3, 0, 3, 4), (4, 1, 3, 9), (3, 9, 3, 2)])
+def test_a_forged_span_is_refused_among_few_or_many(
+    count: int, corners: tuple[int, int, int, int]
+) -> None:
+    # Few spans are checked one by one and many at once: both refuse a forged one
+    # wherever it is, and both pass good ones (a span on one line, one over lines).
+    good = [(n + 1, 1, n + 1 + n % 3, 2 + n % 5) for n in range(count)]
+    cache_codec._check_spans("CL101", array("i", [c for s in good for c in s]).tobytes())
+    for at in {0, count - 1}:
+        forged = [*good]
+        forged[at] = corners
+        with pytest.raises(cache_codec.DecodeError, match="spans outside the file"):
+            cache_codec._check_spans("CL101", array("i", [c for s in forged for c in s]).tobytes())

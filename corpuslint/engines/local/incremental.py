@@ -106,7 +106,7 @@ def _sharing(rowids: NDArray[np.int64], cache: Cache, keys: NDArray[np.int64]) -
     if not len(rowids) or not len(keys):
         return set()
     # Sorted and distinct: the index's binary searches then walk its pages in order.
-    wanted = sorted_distinct(keys)
+    wanted = sorted_distinct(keys).astype(np.int64, copy=False)
     found = cache.sharing(wanted)
     if found is None:
         selected: set[int] = set()

@@ -203,7 +203,7 @@ def table(profile: dict[str, Any]) -> list[tuple[str, float | None, float | None
             worker_sums[name] = worker_sums.get(name, 0.0) + value
     parent_sums = profile["parent_sums"]
     for stage in stages:
-        inner = stage["stage"].startswith("cache:")  # timed inside the document pass
+        inner = ": " in stage["stage"]  # "cache: ...", "corpus pass: ...": inside a stage
         name = ("  " if inner else "") + stage["stage"]
         rows.append((name, stage["wall"], stage["cpu"], None))
         if stage["stage"] == "document pass":

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from corpuslint._support import budget, processes
+from corpuslint._support import budget, processes, profiling
 from corpuslint.engines.local.git_dates import GitDates
 from corpuslint.model import Span, Violation
 from corpuslint.rule import CorpusRule, PairTest
@@ -79,6 +79,15 @@ class CorpusPass:
         self._rules: list[_Rule] = []
         # Display paths are relative to the run's cwd.
         dates = dates or GitDates(cwd or Path.cwd())
+        with profiling.stage("corpus pass: prepare"):
+            self._prepare(checker, tables, errors, dates)
+        worth_it = jobs > 1 and self.judged() >= HELPER_MIN_SIGNATURES
+        self._helper = _Helper(self) if worth_it and processes.CAN_FORK else None
+
+    def _prepare(
+        self, checker: Checker, tables: CorpusSignatures, errors: list[str], dates: Dates
+    ) -> None:
+        """Each corpus rule's signatures, with dates, targets, pair test and key index."""
         for rule in checker.corpus_rules:
             found = tables.take(rule.code)
             found.date_missing(dates)
@@ -87,8 +96,6 @@ class CorpusPass:
             some = None if len(wanted) == len(found) else wanted
             index = found.key_index()
             self._rules.append(_Rule(rule, found, some, index, pairs, _Ages(found)))
-        worth_it = jobs > 1 and self.judged() >= HELPER_MIN_SIGNATURES
-        self._helper = _Helper(self) if worth_it and processes.CAN_FORK else None
 
     def judged(self) -> int:
         """How many target signatures the pass judges the groups of, over all its rules."""
@@ -99,9 +106,11 @@ class CorpusPass:
         helper, self._helper = self._helper, None
         try:
             parts = 1 if helper is None else 2
-            found = self.share(0, parts, self.errors)
+            with profiling.stage("corpus pass: judge own share"):
+                found = self.share(0, parts, self.errors)
             if helper is not None:
-                theirs = helper.result()
+                with profiling.stage("corpus pass: wait for the helper's share"):
+                    theirs = helper.result()
                 if theirs is None:  # the helper died (killed, out of memory): do its share
                     theirs = (self.share(1, parts, self.errors), [])
                 for prepared, best, other in zip(self._rules, found, theirs[0], strict=True):

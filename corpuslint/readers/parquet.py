@@ -14,7 +14,9 @@ Values are strings, URL-decoded as hive writes them.
 
 An engine may read a large file in parts, a range of row groups each
 (:meth:`ParquetReader.row_groups`, :meth:`ParquetReader.read_groups`), with the row
-numbers the rows have in the whole file.
+numbers the rows have in the whole file. Both take a path or a seekable binary file
+object, such as an fsspec file of object storage: pyarrow then fetches the footer and
+the chunks of the loaded columns only, not the whole object.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 from corpuslint.model import Document, Problem
@@ -58,23 +60,28 @@ class ParquetReader(Reader):
     def read(self, path: Path, display: str) -> Iterator[Document | Problem]:
         return self.read_groups(path, display)
 
-    def row_groups(self, path: Path) -> int:
-        """How many row groups the file has (0 if it cannot be read: :meth:`read` says why)."""
+    def row_groups(self, source: Path | BinaryIO) -> int:
+        """How many row groups the file has (0 if it cannot be read: :meth:`read` says why).
+
+        ``source`` is a path or a seekable binary file object (only the footer is read).
+        """
         pq = _pyarrow_parquet()
         if pq is None:
             return 0
         try:
-            return int(pq.ParquetFile(path).metadata.num_row_groups)
+            return int(pq.ParquetFile(source).metadata.num_row_groups)
         except Exception:  # pyarrow's errors vary; reading the file reports them
             return 0
 
     def read_groups(
-        self, path: Path, display: str, start: int = 0, end: int | None = None
+        self, source: Path | BinaryIO, display: str, start: int = 0, end: int | None = None
     ) -> Iterator[Document | Problem]:
         """The documents of row groups ``[start, end)`` (all by default), rows numbered in the file.
 
-        A problem of the whole file (not Parquet, no text column) comes with the part
-        that starts at the first row group only, so a file read in parts has it once.
+        ``source`` is a path or a seekable binary file object, which the caller closes;
+        hive partition fields come from ``display``. A problem of the whole file (not
+        Parquet, no text column) comes with the part that starts at the first row group
+        only, so a file read in parts has it once.
         """
         pq = _pyarrow_parquet()
         first = start == 0
@@ -84,7 +91,7 @@ class ParquetReader(Reader):
             return
         fields = Fields.from_options(self.options)
         try:
-            parquet = pq.ParquetFile(path)
+            parquet = pq.ParquetFile(source)
         except Exception as exc:  # pyarrow raises ArrowInvalid (a ValueError) and kin
             if first:
                 yield Problem(display, f"not a readable Parquet file: {exc}")

@@ -4,7 +4,8 @@ Blocks are cut at fixed byte offsets, so a cut usually falls inside a line. That
 belongs to the block it starts in: a block skips the partial line at its start and reads
 past its end to finish its last line. Every line is read by exactly one block, and the
 number of a block's first line is one past the line breaks before its start
-(:func:`first_lines`).
+(:func:`first_lines`). A Parquet file is cut by row groups instead (:func:`group_ranges`),
+its rows numbered in the file by the reader.
 
 The read problems of a file's parts are numbered into CL001 findings in file order, so
 identical problems keep the occurrence numbers a one-part read gives them (:func:`combine`).
@@ -13,6 +14,7 @@ identical problems keep the occurrence numbers a one-part read gives them (:func
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
@@ -87,6 +89,17 @@ def byte_ranges(size: int, block_size: int) -> list[tuple[int, int]]:
     """``[start, end)`` ranges of at most ``block_size`` bytes covering ``size`` bytes."""
     block_size = max(1, block_size)
     return [(start, min(start + block_size, size)) for start in range(0, size, block_size)]
+
+
+def group_ranges(count: int, size: int, block_size: int) -> list[tuple[int, int]]:
+    """``[start, end)`` ranges of the ``count`` row groups of a ``size``-byte file.
+
+    About one range per ``block_size`` bytes (at most one per row group), of as many
+    row groups each as the count allows; one range ``(0, count)`` for a small file.
+    """
+    parts = max(1, min(count, -(-size // max(1, block_size))))
+    edges = [count * n // parts for n in range(parts + 1)]
+    return [(a, b) for a, b in itertools.pairwise(edges) if b > a]
 
 
 def count_breaks(handle: Seekable, start: int, end: int) -> int:

@@ -3,8 +3,12 @@
 How the work is split, and what crosses the network:
 
 1. The driver lists the inputs (local paths through the usual discovery, URLs through
-   fsspec) and cuts large JSONL files into byte ranges. Small Ray tasks count the line
-   breaks of each range, so every block knows the number of its first line.
+   fsspec), cuts large JSONL files into byte ranges and large Parquet files into ranges
+   of row groups (read from their footers). Small Ray tasks count the line breaks of
+   each byte range, so every block knows the number of its first line; the reader
+   numbers the rows of a range of row groups itself. A Parquet object of object storage
+   is read in place, column-pruned: only its footer and the chunks of the columns the
+   reader loads are fetched.
 2. Document pass: ``map_batches`` over bundles of units (about the same number of bytes
    each, each unit with its ordinal, which makes signature ids unique). A worker reads
    its files itself (from shared storage or object storage), runs the document rules
@@ -86,7 +90,7 @@ from corpuslint.run.finish import Collected, Run
 from corpuslint.run.plan import Overrides
 
 BLOCK_BYTES = 64 << 20
-"""Default size of the blocks a large JSONL file is read in."""
+"""Default size of the parts a large JSONL or Parquet file is read in."""
 _BUNDLE_MIN, _BUNDLE_MAX = 1 << 20, 64 << 20
 _CONNECT_TIMEOUT = 10.0
 
@@ -252,7 +256,7 @@ def count_breaks(location: str, start: int, end: int) -> int:
 
 def bundles(units: Sequence[Unit], cpus: int) -> list[list[Unit]]:
     """Units grouped into bundles of about the same bytes, a few per CPU at least."""
-    total = sum((u.end - u.start) if u.end is not None else u.size for u in units)
+    total = sum(u.weight for u in units)
     target = min(_BUNDLE_MAX, max(_BUNDLE_MIN, math.ceil(total / (4 * cpus))))
     out: list[list[Unit]] = [[]]
     size = 0
@@ -261,7 +265,7 @@ def bundles(units: Sequence[Unit], cpus: int) -> list[list[Unit]]:
             out.append([])
             size = 0
         out[-1].append(unit)
-        size += (unit.end - unit.start) if unit.end is not None else max(unit.size, 1)
+        size += max(unit.weight, 1)
     return [bundle for bundle in out if bundle]
 
 
@@ -371,8 +375,8 @@ def _collect(gathered: Gathered, run: Run, targets: set[str]) -> Collected:
     """Findings of target files, read problems numbered per file, and every error."""
     collected = Collected(errors=list(gathered.errors))
     rule = UnreadableDocument() if UnreadableDocument.code in run.plan.codes else None
-    occurrences = Occurrences()  # problems of one file are counted across its blocks
-    for item in sorted(gathered.outcomes, key=lambda o: (o.unit.display, o.unit.start)):
+    occurrences = Occurrences()  # problems of one file are counted across its parts
+    for item in sorted(gathered.outcomes, key=lambda o: (o.unit.display, o.unit.position)):
         unit, outcome = item.unit, item.outcome
         collected.errors.extend(outcome.errors)
         if not unit.target:

@@ -42,9 +42,11 @@ from numpy.typing import NDArray
 
 from corpuslint import plugins
 from corpuslint.engines.ray.blockread import open_block
-from corpuslint.engines.ray.units import Unit, is_url, open_binary
+from corpuslint.engines.ray.units import Unit, is_url, open_binary, open_seekable
 from corpuslint.model import Document, Problem, Signature, Span, Violation
 from corpuslint.outcome import FileOutcome
+from corpuslint.readers.base import Reader, ReadError
+from corpuslint.readers.limits import describe
 from corpuslint.run.discover import SourceFile
 from corpuslint.run.executor import Checker
 from corpuslint.run.plan import Plan
@@ -98,7 +100,8 @@ class UnitOutcome:
     unit: Unit
     outcome: FileOutcome
     problems: tuple[Problem, ...] = ()
-    """Read problems of a block, numbered into CL001 findings by the driver in file order."""
+    """Read problems of a part of a file (a block, some row groups), numbered into CL001
+    findings by the driver in file order."""
     rows_per_partition: bytes = b""
     """int64 count of the unit's key entries sent to each partition (checked after the
     first shuffle)."""
@@ -168,15 +171,81 @@ def document_batch(batch: Batch, spec: Spec) -> Columns:
 
 
 def check_unit(checker: Checker, unit: Unit) -> tuple[FileOutcome, tuple[Problem, ...]]:
-    """The unit's outcome, and its read problems if it is a block (else they are in it)."""
+    """The unit's outcome, and its read problems if it is part of a file (else they are in it).
+
+    A Parquet object of object storage is read in place, through fsspec range reads;
+    another object is copied to a temporary local file first.
+    """
     source = SourceFile(unit.location, unit.display, unit.relative, unit.target)
     if unit.is_block:
         return _check_block(checker, unit, source)
     if unit.location.startswith("file://"):
         source = replace(source, location=unit.location[len("file://") :])
-    elif is_url(unit.location):
+    if unit.groups is not None or (is_url(source.location) and _reads_groups(checker, source)):
+        return _check_groups(checker, unit, source)
+    if is_url(source.location):
         return _check_remote(checker, unit, source), ()
     return checker.check(source), ()
+
+
+def _reads_groups(checker: Checker, source: SourceFile) -> bool:
+    """Whether the file's reader reads row groups from a file object (Parquet)."""
+    return hasattr(checker.reader(source), "read_groups")
+
+
+def _check_groups(
+    checker: Checker, unit: Unit, source: SourceFile
+) -> tuple[FileOutcome, tuple[Problem, ...]]:
+    """Check the file's row groups (all of them, or the unit's range), read in place.
+
+    A URL is opened through fsspec as a seekable file, so pyarrow fetches the footer and
+    the chunks of the columns the reader loads, not the whole object. The problems of a
+    part are kept apart; those of a whole file are in its outcome.
+    """
+    reader = checker.reader(source)
+    start, end = unit.groups if unit.groups is not None else (0, None)
+    if reader is None or not hasattr(reader, "read_groups"):  # a worker without the reader
+        if start:
+            return FileOutcome(), ()
+        return checker.check(source), ()
+    read_groups: Any = getattr(reader, "read_groups")  # noqa: B009
+    problems: list[Problem] = []
+
+    def read() -> Iterator[Document | Problem]:
+        if not is_url(source.location):
+            yield from read_groups(source.path, unit.display, start, end)
+            return
+        with open_seekable(source.location) as handle:
+            yield from read_groups(handle, unit.display, start, end)
+
+    def items() -> Iterator[Document | Problem]:
+        for item in _guarded(reader, unit.display, read()):
+            if unit.groups is not None and isinstance(item, Problem):
+                problems.append(item)
+            else:
+                yield item
+
+    return checker.outcome(source, items(), ()), tuple(problems)
+
+
+def _guarded(
+    reader: Reader, display: str, items: Iterator[Document | Problem]
+) -> Iterator[Document | Problem]:
+    """A reader's items, then what it raised as a problem, as the local engine names it."""
+    try:
+        yield from items
+    except ReadError as exc:
+        yield Problem(display, exc.message, exc.line, exc.column)
+    except MemoryError:
+        yield Problem(display, "file too large to read into memory")
+    except OSError as exc:
+        yield Problem(display, f"cannot read file: {exc.strerror or exc}")
+    except Exception as exc:  # fsspec's, the storage clients' and the reader's errors vary
+        yield Problem(
+            display,
+            f"cannot read file: reader {type(reader).__name__} ({reader.format}) failed:"
+            f" {describe(exc)}",
+        )
 
 
 def _check_remote(checker: Checker, unit: Unit, source: SourceFile) -> FileOutcome:

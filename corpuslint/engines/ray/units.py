@@ -1,6 +1,7 @@
 """What a distributed run reads: local paths and object-storage URLs, split into units.
 
-A unit is one task's input: a whole file, or a block of lines of a large JSONL file.
+A unit is one task's input: a whole file, a block of lines of a large JSONL file, or a
+range of row groups of a large Parquet file.
 Local paths go through the same discovery as the local engine (include, exclude,
 ``.gitignore``, targets against the corpus). URLs (``s3://``, ``gs://``, ``file://``,
 any fsspec protocol) may name a file, a folder or a glob; every file they hold is a
@@ -10,16 +11,20 @@ target, and they are compared with each other and with the local corpus.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from corpuslint import plugins
 from corpuslint.config import Config
-from corpuslint.run.blocks import byte_ranges
+from corpuslint.readers.base import Reader
+from corpuslint.run.blocks import byte_ranges, group_ranges
 from corpuslint.run.discover import Discovery, Skipped, SourceFile
 
 _GLOB = frozenset("*?[")
+_FOOTER_THREADS = 16
+"""Parquet footers of URLs read at once while cutting files into units."""
 
 
 def is_url(text: str) -> bool:
@@ -30,7 +35,7 @@ def is_url(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Unit:
-    """One task's input: a whole file, or the lines that start in ``[start, end)`` of one."""
+    """One task's input: a whole file, or a part of one (a byte range, some row groups)."""
 
     location: str
     """A local path or an fsspec URL."""
@@ -43,11 +48,34 @@ class Unit:
     """``None`` for the whole file."""
     first_line: int = 1
     """The number of the block's first whole line in the file (filled in by a count)."""
+    groups: tuple[int, int] | None = None
+    """Row groups ``[start, end)`` of a Parquet file read in parts; ``None`` otherwise."""
+    group_count: int = 0
+    """The file's row groups, for a unit of some of them (to weigh its share)."""
 
     @property
     def is_block(self) -> bool:
-        """Whether the unit is part of a file rather than all of it."""
+        """Whether the unit is a block of lines (a byte range) rather than a whole file."""
         return self.end is not None
+
+    @property
+    def is_part(self) -> bool:
+        """Whether the unit is part of a file (a block of lines or some row groups)."""
+        return self.end is not None or self.groups is not None
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """Where the unit begins in its file (byte offset, row group): sorts parts in order."""
+        return self.start, self.groups[0] if self.groups else 0
+
+    @property
+    def weight(self) -> int:
+        """About how many bytes the unit reads: its range, its row groups' share, the file."""
+        if self.end is not None:
+            return self.end - self.start
+        if self.groups is not None and self.group_count:
+            return self.size * (self.groups[1] - self.groups[0]) // self.group_count
+        return self.size
 
     @property
     def name(self) -> str:
@@ -120,20 +148,54 @@ def _expand(url: str) -> Iterator[tuple[str, int]]:
 def blocks(
     units: Iterable[Unit], block_size: int, registry: plugins.Registry | None = None
 ) -> list[Unit]:
-    """Split each file larger than ``block_size`` bytes that its reader can split into ranges.
+    """Split each file larger than ``block_size`` bytes that its reader can read in parts.
 
-    A block takes the lines that start inside its range; its ``first_line`` is filled in
-    later, once the line breaks before each range are counted.
+    A file of lines (JSONL) is cut into byte ranges: a block takes the lines that start
+    inside its range, and its ``first_line`` is filled in later, once the line breaks
+    before each range are counted. A file of row groups (Parquet) with more than one is
+    cut into ranges of row groups (as the local engine cuts it), read from its footer:
+    for a URL, through fsspec range reads, several files at once.
     """
     registry = registry or plugins.load()
+    listed = list(units)
+    readers = [registry.reader_for_name(unit.name) for unit in listed]
+    grouped = [
+        n
+        for n, (unit, reader) in enumerate(zip(listed, readers, strict=True))
+        if unit.size > block_size and reader is not None and hasattr(reader, "row_groups")
+    ]
+    with ThreadPoolExecutor(_FOOTER_THREADS) as pool:
+        found = pool.map(lambda n: row_groups(readers[n], listed[n].location), grouped)
+        counts = dict(zip(grouped, found, strict=True))
     out: list[Unit] = []
-    for unit in units:
-        reader = registry.reader_for_name(unit.name)
-        if unit.size <= block_size or reader is None or not reader.splittable(unit.name):
+    for n, (unit, reader) in enumerate(zip(listed, readers, strict=True)):
+        count = counts.get(n, 0)
+        if count > 1:
+            ranges = group_ranges(count, unit.size, block_size)
+            out.extend(replace(unit, groups=r, group_count=count) for r in ranges)
+        elif unit.size <= block_size or reader is None or not reader.splittable(unit.name):
             out.append(unit)
-            continue
-        out.extend(replace(unit, start=a, end=b) for a, b in byte_ranges(unit.size, block_size))
+        else:
+            ranges = byte_ranges(unit.size, block_size)
+            out.extend(replace(unit, start=a, end=b) for a, b in ranges)
     return out
+
+
+def row_groups(reader: type[Reader] | None, location: str) -> int:
+    """The row groups of a local or remote file, by its reader (0 if it cannot tell).
+
+    A file that cannot be read is not cut: its one unit reports why.
+    """
+    if reader is None or not hasattr(reader, "row_groups"):
+        return 0
+    count = getattr(reader(), "row_groups")  # noqa: B009
+    try:
+        if not is_url(location):
+            return int(count(Path(location)))
+        with open_seekable(location) as handle:
+            return int(count(handle))
+    except Exception:  # fsspec's and the storage clients' errors vary
+        return 0
 
 
 def first_lines(units: Sequence[Unit], breaks: Sequence[int]) -> list[Unit]:
@@ -155,6 +217,24 @@ def first_lines(units: Sequence[Unit], breaks: Sequence[int]) -> list[Unit]:
         out.append(replace(unit, first_line=before + 1))
         before += count
     return out
+
+
+def open_seekable(location: str) -> Any:
+    """A binary file object for random access to a local path or an fsspec URL.
+
+    For a URL, each read fetches the bytes asked for and no more (fsspec's ``none``
+    cache): pyarrow reads a Parquet footer and the column chunks it needs, and a
+    read-ahead cache would fetch the columns between them too.
+    """
+    if not is_url(location):
+        return open(location, "rb")  # the caller closes it
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(location)
+    try:
+        return fs.open(path, "rb", cache_type="none")
+    except TypeError:  # a file system whose files take no cache options
+        return fs.open(path, "rb")
 
 
 def open_binary(location: str) -> Any:

@@ -55,8 +55,11 @@ class Doc:
     credit: bool  # a "By ..." or "Reporting by ..." line in the body
 
 
-def _body(path: str, record_line: int, blocks: list[tuple[int, str]]) -> tuple[list, bool]:
-    paragraphs, credit = [], False
+def _body(
+    path: str, record_line: int, blocks: list[tuple[int, str]]
+) -> tuple[list[Paragraph], bool]:
+    paragraphs: list[Paragraph] = []
+    credit = False
     for line, text in blocks:
         if text.startswith(("By ", "Reporting by ")):
             credit = True
@@ -168,10 +171,10 @@ def verify(outdir: Path) -> tuple[list[str], dict[str, int]]:
             elif normalize(copy_doc.headline) != normalize(orig_doc.headline):
                 problems.append(f"{where}: headlines differ")
         elif code == "CL301":
-            doc = doc_at.get(copy_key)
-            if doc is None:
+            unattributed = doc_at.get(copy_key)
+            if unattributed is None:
                 problems.append(f"{where}: no such document")
-            elif doc.author or doc.credit:
+            elif unattributed.author or unattributed.credit:
                 problems.append(f"{where}: the document has attribution")
 
     # Every exact group of paragraphs is explained by planted items.
@@ -210,8 +213,8 @@ def verify(outdir: Path) -> tuple[list[str], dict[str, int]]:
     for doc in docs:
         headlines[normalize(doc.headline)].append(doc)
     planted_headlines = {(i["path"], i["line"]) for i in truth["planted"] if i["code"] == "CL202"}
-    for group in headlines.values():
-        for doc in sorted(group, key=lambda d: (d.path, d.line))[1:]:
+    for alike in headlines.values():
+        for doc in sorted(alike, key=lambda d: (d.path, d.line))[1:]:
             if (doc.path, doc.headline_line) not in planted_headlines:
                 problems.append(f"unplanted duplicate headline at {doc.path}:{doc.headline_line}")
     counts = {

@@ -227,8 +227,8 @@ def _exception_key(exc: BaseException) -> str:
     """An exception's identity: its type and the innermost frame in corpuslint's own code."""
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if "/corpuslint" in f.filename or "/rules/" in f.filename]
-    frame = (ours or frames or [None])[-1]
-    where = f"{Path(frame.filename).name}:{frame.lineno}" if frame else "?"
+    frame = (ours or frames)[-1] if frames else None
+    where = f"{Path(frame.filename).name}:{frame.lineno}" if frame is not None else "?"
     return f"exception {type(exc).__name__} {where}"
 
 

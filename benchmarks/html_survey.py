@@ -23,9 +23,10 @@ from collections import Counter
 from pathlib import Path
 
 from corpuslint import plugins
-from corpuslint.model import Document, Violation
+from corpuslint.model import Document, Notice, Violation
 from corpuslint.readers.base import ReadError
 from corpuslint.readers.html import parse_html
+from corpuslint.rule import DocumentRule
 from corpuslint.similarity.normalize import normalize
 
 # Independent detection of author markup in the raw page (not the reader's code).
@@ -67,7 +68,16 @@ def main() -> int:
     truth = json.loads((args.data / "ground-truth.json").read_text(encoding="utf-8"))
 
     registry = plugins.load()
-    rules = {code: registry.rules[code]() for code in ("CL101", "CL201", "CL301")}
+    rules: dict[str, DocumentRule] = {}
+    for code in ("CL101", "CL201", "CL301"):
+        rule = registry.rules[code]()
+        if not isinstance(rule, DocumentRule):
+            print(
+                f"{code} is not a document rule: this survey checks pages one by one",
+                file=sys.stderr,
+            )
+            return 2
+        rules[code] = rule
     options = {code: rule.defaults() for code, rule in rules.items()}
 
     read = problems = with_markup = attributed = markup_attributed = 0
@@ -76,6 +86,7 @@ def main() -> int:
     samples: list[tuple[str, Violation, str]] = []
     boilerplate_dupes: list[tuple[str, str]] = []
     unattributed_with_markup: list[str] = []
+    notices: list[Notice] = []
     matched = extracted = expected = 0
     started = time.perf_counter()
     for page in pages:
@@ -91,7 +102,9 @@ def main() -> int:
         found = author_signals(data)
         signals.update(found)
         with_markup += bool(found)
-        violations = [v for code in rules for v in rules[code].check(document, options[code])]
+        found_items = [v for code in rules for v in rules[code].check(document, options[code])]
+        violations = [v for v in found_items if isinstance(v, Violation)]
+        notices.extend(v for v in found_items if isinstance(v, Notice))
         findings.update(v.code for v in violations)
         has_attribution = not any(v.code == "CL301" for v in violations) and bool(document.prose)
         attributed += has_attribution
@@ -136,6 +149,8 @@ def main() -> int:
         print(f"        {text!r}")
     for key, text in boilerplate_dupes[: args.samples]:
         print(f"    duplicate outside the ground truth: {key} {text!r}")
+    for notice in notices:
+        print(f"notice: {notice.path}: {notice.message}")
     return 0
 
 

@@ -36,6 +36,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypedDict
 
 from rapidfuzz import fuzz
 
@@ -195,6 +196,31 @@ class Article:
     line: int = 1  # jsonl: the record's line
 
 
+class Truth(TypedDict):
+    """``truth.json``: what the generated corpus holds and every item planted in it."""
+
+    generator: str
+    version: int
+    format: str
+    seed: int
+    articles: int
+    files: int
+    paragraphs: int
+    bytes: int
+    source: str
+    sentences: int
+    sentence_reuse: float
+    near_min_ratio: float
+    counts: dict[str, int]
+    planted: list[dict[str, Any]]  # JSON records: which keys, and their types, follow the code
+
+
+class Generated(Truth):
+    """The truth data and the seconds the generation took (not written to the file)."""
+
+    seconds: float
+
+
 # --------------------------------------------------------------------------- generator
 
 
@@ -325,7 +351,7 @@ class Generator:
         """``text`` or a variant equal to it after normalization (quotes, spacing)."""
         roll = self.rng.random()
         if roll < 0.1 and any(c in text for c in "’“”‘"):
-            swapped = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'}))
+            swapped = text.translate(str.maketrans("’‘“”", "''\"\""))
             return swapped, "straight-quotes"
         if roll < 0.2 and ". " in text:
             return text.replace(". ", ".  ", 1), "double-space"
@@ -569,7 +595,7 @@ def prepare_outdir(outdir: Path) -> None:
 
 def generate(
     n: int, outdir: Path, fmt: str = "md", seed: int = 1, source: Path = DEFAULT_SOURCE
-) -> dict[str, object]:
+) -> Generated:
     """Write the corpus and ``truth.json``; return the truth data."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -595,7 +621,7 @@ def generate(
                 (outdir / directory).mkdir(parents=True, exist_ok=True)
                 made_dirs.add(directory)
             if fmt == "jsonl":
-                if article.path != handle_path:
+                if handle is None or article.path != handle_path:
                     if handle is not None:
                         handle.close()
                     handle = open(outdir / article.path, "wb")  # noqa: SIM115
@@ -618,7 +644,7 @@ def generate(
     for item in planted:
         key = f"{item['code']}-{item['kind']}"
         counts[key] = counts.get(key, 0) + 1
-    truth: dict[str, object] = {
+    truth: Truth = {
         "generator": "benchmarks/make_corpus.py",
         "version": 1,
         "format": fmt,
@@ -642,8 +668,7 @@ def generate(
         'exclude = ["truth.json"]\n',
         encoding="utf-8",
     )
-    truth["seconds"] = round(time.perf_counter() - started, 2)
-    return truth
+    return {**truth, "seconds": round(time.perf_counter() - started, 2)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -659,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     truth = generate(args.n, args.outdir, args.format, args.seed, args.source)
     print(
         f"wrote {truth['articles']} articles, {truth['paragraphs']} paragraphs,"
-        f" {int(truth['bytes']) / 1e6:.1f} MB in {truth['files']} files to {args.outdir}"
+        f" {truth['bytes'] / 1e6:.1f} MB in {truth['files']} files to {args.outdir}"
         f" in {truth['seconds']} s; planted {truth['counts']}",
         file=sys.stderr,
     )

@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                 if done.returncode not in (0, 1):
                     raise SystemExit(f"check failed: {done.stderr.decode()[-600:]}")
                 found = json.loads(report.read_text(encoding="utf-8"))
-                reported = bench.changed_reported(found, changes)  # type: ignore[arg-type]
+                reported = bench.changed_reported(found, changes)
     python = statistics.median(times["python -c pass"])
     version = statistics.median(times["corpuslint --version"])
     print(f"{corpus}: median of {args.rounds} interleaved rounds (git: {args.git})")

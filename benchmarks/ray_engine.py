@@ -109,7 +109,9 @@ def child(workers: int, block_mb: int, out: Path, partitions: int) -> None:
 
 def per_document(run: dict[str, Any]) -> float:
     """Bytes moved between the passes per document."""
-    return float(run["shuffled"]) / max(1, run["documents"])
+    shuffled: int = run["shuffled"]
+    documents: int = run["documents"]
+    return shuffled / max(1, documents)
 
 
 def report_shuffle(run: dict[str, Any]) -> None:

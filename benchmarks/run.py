@@ -219,7 +219,8 @@ def measure(
 
 
 def median_wall(cmd: list[str], cwd: Path, repeat: int) -> float:
-    return statistics.median(measure(cmd, cwd, 60)["wall"] for _ in range(repeat))
+    walls: list[float] = [measure(cmd, cwd, 60)["wall"] for _ in range(repeat)]
+    return statistics.median(walls)
 
 
 def corpuslint_command() -> list[str]:
@@ -242,7 +243,9 @@ def check_flags(command: list[str]) -> set[str]:
 
 
 def _covers(finding: dict[str, Any], line: int) -> bool:
-    return finding["line"] <= line <= finding.get("end_line", finding["line"])
+    first: int = finding["line"]
+    last: int = finding.get("end_line", first)
+    return first <= line <= last
 
 
 def _related_of(finding: dict[str, Any]) -> tuple[str, int] | None:
@@ -250,7 +253,7 @@ def _related_of(finding: dict[str, Any]) -> tuple[str, int] | None:
     return (related[0]["path"], related[0]["line"]) if related else None
 
 
-def score(findings: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
+def score(findings: list[dict[str, Any]], truth: make_corpus.Truth) -> dict[str, Any]:
     """Recall per planted code and kind, precision per finding code and kind."""
     by_path: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for finding in findings:
@@ -305,7 +308,7 @@ def finding_keys(findings: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
 # --------------------------------------------------------------------------- changed files
 
 
-def change_files(outdir: Path, truth: dict[str, Any], count: int) -> list[dict[str, Any]]:
+def change_files(outdir: Path, truth: make_corpus.Truth, count: int) -> list[dict[str, Any]]:
     """Append to ``count`` files a paragraph copied from another, unplanted article."""
     fmt = truth["format"]
     suffix = "." + fmt
@@ -475,7 +478,8 @@ def run_size(n: int, args: argparse.Namespace, ctx: dict[str, Any]) -> dict[str,
             print(f"  {label}: exit {result['returncode']}: {result['stderr'][-600:]}")
             return None
         print(f"  {label}: {result['wall']:.2f} s", flush=True)
-        return json.loads(report.read_text(encoding="utf-8"))
+        findings: list[dict[str, Any]] = json.loads(report.read_text(encoding="utf-8"))
+        return findings
 
     cache_dir = outdir / ".corpuslint_cache"
     ENV[CACHE_VARIABLE] = str(cache_dir)

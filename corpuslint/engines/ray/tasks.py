@@ -210,6 +210,16 @@ def _check_groups(
         return checker.check(source), ()
     read_groups: Any = getattr(reader, "read_groups")  # noqa: B009
     problems: list[Problem] = []
+    if unit.groups is None and is_url(source.location):
+        # A server that cannot send ranges (no length given) hands out a stream:
+        # pyarrow needs to seek to the footer, so such an object is copied whole.
+        try:
+            with open_seekable(source.location) as handle:
+                streamed = not handle.seekable()
+        except Exception:  # reading it below reports why, as a problem
+            streamed = False
+        if streamed:
+            return _check_remote(checker, unit, source), ()
 
     def read() -> Iterator[Document | Problem]:
         if not is_url(source.location):

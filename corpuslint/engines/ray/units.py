@@ -193,7 +193,7 @@ def row_groups(reader: type[Reader] | None, location: str) -> int:
         if not is_url(location):
             return int(count(Path(location)))
         with open_seekable(location) as handle:
-            return int(count(handle))
+            return int(count(handle)) if handle.seekable() else 0  # a stream: not cut
     except Exception:  # fsspec's and the storage clients' errors vary
         return 0
 

@@ -208,6 +208,27 @@ def test_a_remote_parquet_object_is_cut_by_row_groups(
     assert places(result.violations, url, "big.parquet") == places(expected)
 
 
+def test_an_object_served_as_a_stream_is_copied_whole_and_read(
+    objects: CountingFileSystem, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A server that cannot send ranges hands out a stream, which pyarrow cannot seek to
+    # the footer of: such an object is not cut, but copied and read like any other.
+    data = parquet_bytes(rows(200), row_group_size=16)
+    url = f"{PROTOCOL}:///bucket/streamed.parquet"
+    objects.pipe(url, data)
+    (tmp_path / "streamed.parquet").write_bytes(data)
+    expected = local(tmp_path)
+    monkeypatch.setattr(CountingFile, "seekable", lambda self: False)
+    block_bytes = -(-len(data) // 4)
+    job = prepare([url], Config(root=tmp_path), REGISTRY, ALL, tmp_path, block_bytes)
+    assert [u.groups for u in job.units] == [None]
+    CountingFileSystem.fetched.clear()
+    result = simulate([url], Config(root=tmp_path), ALL, cwd=tmp_path, block_bytes=block_bytes)
+    assert not result.errors
+    assert places(result.violations, url, "streamed.parquet") == places(expected)
+    assert sum(CountingFileSystem.fetched) >= len(data)  # the whole object, once copied
+
+
 def test_a_url_that_is_not_parquet_is_one_clear_problem(objects: CountingFileSystem) -> None:
     url = f"{PROTOCOL}:///bucket/broken.parquet"
     objects.pipe(url, b"this is not a Parquet file\n" * 40)

@@ -11,7 +11,9 @@ What the engine expects back:
   for target files.
 - ``CorpusRule.signatures`` yields :class:`Signature` items; ``CorpusRule.compare``
   yields :class:`Violation` findings. ``CorpusRule.pair_test`` may return a numpy test
-  of pairs that spares ``compare`` the groups it could find nothing in.
+  of pairs that spares ``compare`` the groups it could find nothing in, and
+  ``CorpusRule.crowded`` may say how widely held a key must be for its group to give
+  no finding, which spares a run over a few files the loading of those groups.
 
 Anything else is an internal error naming the plugin and the rule. So is a call that
 runs past the run's time budget (``rule-timeout``, default 60 s): it is stopped with
@@ -28,6 +30,7 @@ import enum
 import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from corpuslint.model import (
@@ -48,6 +51,20 @@ if TYPE_CHECKING:
 
 PairTest = Callable[["NDArray[np.int32]", "NDArray[np.int32]"], "NDArray[np.bool_]"]
 """Which pairs of signatures (by number, ``first[i]`` with ``second[i]``) to keep."""
+
+
+@dataclass(frozen=True)
+class Crowded:
+    """How many files may hold a key before its group can give no finding (see ``crowded``).
+
+    ``None`` is no such bound. A signature's first key (an exact copy's, say) and its
+    other keys (near-copy candidates) may have different bounds.
+    """
+
+    first_key: int | None = None
+    """A group of a first key held by more files than this gives no finding."""
+    other_keys: int | None = None
+    """A group of another key held by more files than this gives no finding."""
 
 
 class Scope(str, enum.Enum):
@@ -179,3 +196,17 @@ class CorpusRule(Rule):
         signature object for each item (iterating it makes them all).
         """
         return None
+
+    def crowded(self, options: Mapping[str, Any]) -> Crowded:
+        """How many files may hold a key before ``compare`` can find nothing in its group.
+
+        A group whose key is held by more files than the bound (a site's footer in every
+        page, a release template) is one ``compare`` always returns nothing for, in every
+        corpus: say, because its copies are boilerplate. A run over a few files against
+        a cached corpus then neither loads the cached files of such a group nor judges
+        it, where it would otherwise load every file of the corpus that holds the key.
+        Files, not signatures: a file holding a key twice counts once, so a bound on
+        documents (a file holds one or more) or on signatures holds for files too. The
+        default: no bound. An engine may ignore it; findings are the same.
+        """
+        return Crowded()

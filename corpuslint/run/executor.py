@@ -28,7 +28,7 @@ from corpuslint.outcome import FileOutcome
 from corpuslint.readers import limits
 from corpuslint.readers.base import Reader, ReadError
 from corpuslint.readers.limits import describe
-from corpuslint.rule import CorpusRule, DocumentRule, PairTest, Rule
+from corpuslint.rule import CorpusRule, Crowded, DocumentRule, PairTest, Rule
 from corpuslint.run.discover import SourceFile
 from corpuslint.run.plan import Plan
 from corpuslint.run.suppress import parse as parse_directives
@@ -284,6 +284,24 @@ class Checker:
             return np.ones(len(first), dtype=bool)
 
         return guarded
+
+    def crowded(self, rule: CorpusRule, errors: list[str]) -> Crowded:
+        """The rule's bound on how widely held a judged key can be (``CorpusRule.crowded``).
+
+        If asking fails or gives something else than counts, the error is reported and
+        there is no bound: the bound only ever saves time.
+        """
+        try:
+            found = budget.within(
+                self.plan.rule_timeout, lambda: rule.crowded(self.plan.options[rule.code])
+            )
+            bounds = (found.first_key, found.other_keys) if isinstance(found, Crowded) else ()
+            if not bounds or not all(b is None or (type(b) is int and b >= 0) for b in bounds):
+                raise TypeError(f"crowded() returned {found!r}, not a Crowded of counts")
+        except Exception as exc:
+            errors.append(self._internal(rule, "the corpus pass (crowded)", exc))
+            return Crowded()
+        return found
 
     def judge(
         self,

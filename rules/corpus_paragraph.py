@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from corpuslint.model import Document, Location, Signature, Violation
 from corpuslint.options import Option
-from corpuslint.rule import CorpusRule, percent
+from corpuslint.rule import CorpusRule, Crowded, percent
 from corpuslint.similarity import sketch
 from corpuslint.similarity.hashing import near_keys, packed_text_key
 from corpuslint.similarity.signatures import SignatureTable
@@ -270,6 +270,15 @@ class CorpusDuplicateParagraph(CorpusRule):
                 summary,
                 date,
             )
+
+    def crowded(self, options: Mapping[str, Any]) -> Crowded:
+        """Copies in ``boilerplate-min-documents`` files are boilerplate; see ``bucket-limit``.
+
+        An exact copy's group held by that many files is boilerplate, and a near-copy
+        candidate group of more than ``bucket-limit`` paragraphs is skipped.
+        """
+        least = options["boilerplate-min-documents"]
+        return Crowded(least - 1 if least else None, options["bucket-limit"])
 
     def pair_test(self, signatures: Sequence[Signature], options: Mapping[str, Any]) -> _PairTest:
         """Paragraphs of one document, or whose sketches agree too little, are no copies.

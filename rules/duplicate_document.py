@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from corpuslint.model import Document, Location, Signature, Span, Violation
 from corpuslint.options import Option
-from corpuslint.rule import CorpusRule
+from corpuslint.rule import CorpusRule, Crowded
 from corpuslint.similarity.hashing import pack, text_key
 
 from .corpus_paragraph import BOILERPLATE_MIN_DOCUMENTS, template
@@ -108,6 +108,11 @@ class DuplicateDocument(CorpusRule):
             b"",
             document.date,
         )
+
+    def crowded(self, options: Mapping[str, Any]) -> Crowded:
+        """A paragraph in ``boilerplate-min-documents`` files or more pairs no documents."""
+        bound = options["boilerplate-min-documents"] - 1
+        return Crowded(bound, bound)
 
     def compare(
         self, key: int, signatures: Sequence[Signature], options: Mapping[str, Any]

@@ -29,6 +29,14 @@ def _cache_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture
+def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own, empty at its start."""
+    home = tmp_path_factory.mktemp("cache-home")
+    monkeypatch.setenv("CORPUSLINT_CACHE_DIR", str(home))
+    return home
+
+
+@pytest.fixture
 def seed_text() -> str:
     """The archetype article: a news story with a repeated paragraph and headline."""
     return SEED.read_text(encoding="utf-8")

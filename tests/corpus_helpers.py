@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,3 +55,9 @@ def summary(result: Result) -> list[tuple[str, str, int, str, int]]:
         (v.code, v.path, v.span.line, v.related[0].path, v.related[0].line)
         for v in result.violations
     ]
+
+
+def git(root: Path, *args: str) -> None:
+    """Run git in ``root`` as a committer named T."""
+    command = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args]
+    subprocess.run(command, cwd=root, check=True, capture_output=True)

@@ -542,6 +542,25 @@ class Cache:
             return None  # the caller then reads the keys of every entry
         return found, np.array(rowids)
 
+    def holders(
+        self, keys: NDArray[np.int64]
+    ) -> tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64]] | None:
+        """Pairs (position in ``keys``, rowid) of the indexed entries holding each key.
+
+        Also every indexed rowid. ``None`` when there is no index for these settings
+        yet. As with :meth:`sharing`, an entry whose key differs only in the low bits
+        may be among them.
+        """
+        if self._db is None or not _regular_file(self._index_path):
+            return None
+        try:
+            runs, rowids = _load_index(self._index_path)
+            positions, entries = _lookup_pairs(runs, rowids, keys)
+        except (OSError, ValueError) as exc:
+            self.warnings.append(f"cache key index {self._index_path} unreadable ({exc}); not used")
+            return None
+        return positions, entries, np.array(rowids)
+
     def outcomes(self, rowids: Iterable[int]) -> Iterator[tuple[int, FileOutcome]]:
         """The stored outcomes of these entries; those that do not decode are left out.
 
@@ -735,9 +754,20 @@ def _lookup(
 
     Raises ``ValueError`` if the index is damaged.
     """
+    return set(_lookup_pairs(runs, rowids, keys)[1].tolist())
+
+
+def _lookup_pairs(
+    runs: Sequence[NDArray[np.int64]], rowids: NDArray[np.int64], keys: NDArray[np.int64]
+) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """Each match of an index value (in sorted runs) with a key: (key's position, rowid).
+
+    Raises ``ValueError`` if the index is damaged.
+    """
     bits = _entry_bits(len(rowids))
     low = _index_values(keys, bits)
-    found: set[int] = set()
+    positions: list[NDArray[np.intp]] = []
+    found: list[NDArray[np.int64]] = []
     for values in runs:
         left = np.searchsorted(values, low, side="left")
         spans = np.searchsorted(values, low | ((1 << bits) - 1), side="right") - left
@@ -745,8 +775,11 @@ def _lookup(
         entries = values[starts + np.arange(int(spans.sum()))] & ((1 << bits) - 1)
         if len(entries) and int(entries.max()) >= len(rowids):
             raise ValueError("an entry number is out of range")
-        found.update(rowids[entries].tolist())
-    return found
+        positions.append(np.repeat(np.arange(len(keys)), spans))
+        found.append(rowids[entries])
+    if not found:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+    return np.concatenate(positions), np.concatenate(found).astype(np.int64, copy=False)
 
 
 def _save_index(path: Path, arrays: Iterable[NDArray[np.int64]]) -> None:

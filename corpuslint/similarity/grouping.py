@@ -82,6 +82,7 @@ class KeyIndex:
         wanted: Collection[int] | NDArray[np.integer] | None = None,
         pairs: PairTest | None = None,
         share: tuple[int, int] = (0, 1),
+        excluded: NDArray[np.int64] | None = None,
     ) -> Iterator[tuple[int, list[int]]]:
         """Each key held by two or more signatures, with their numbers in ascending order.
 
@@ -93,6 +94,7 @@ class KeyIndex:
         group are worked out in one pass over numpy arrays too: per group, Python only
         slices a list. ``share`` ``(k, n)`` gives only the groups of part ``k`` of ``n``
         parts of the key space, so that ``n`` processes can judge the groups between them.
+        Keys in ``excluded`` (sorted) make no group.
         """
         keys, owners = self._arrays()
         if not len(keys):
@@ -105,7 +107,7 @@ class KeyIndex:
         part, parts = share
         ranges = _ranges(keys, _SPREAD * parts if parts > 1 else 1, parts)[part::parts]
         if parts == 1 and len(ranges) == 1:
-            yield from _emit(*_prepare(keys, owners, marked, pairs))
+            yield from _emit(*_prepare(keys, owners, marked, pairs, excluded))
             return
 
         # Sorting all keys at once would hold their order (8 bytes a key) and the sort's
@@ -115,7 +117,7 @@ class KeyIndex:
         # is Python on one core.
         def prepare(low: int, high: int) -> _Prepared:
             inside = (keys >= low) & (keys <= high)
-            return _prepare(keys[inside], owners[inside], marked, pairs)
+            return _prepare(keys[inside], owners[inside], marked, pairs, excluded)
 
         with ThreadPoolExecutor(_SORTERS, thread_name_prefix="corpuslint-sort") as pool:
             coming = deque(pool.submit(prepare, *bounds) for bounds in ranges[:_SORTERS])
@@ -149,11 +151,12 @@ def _prepare(
     owners: NDArray[np.int32],
     marked: NDArray[np.bool_] | None,
     pairs: PairTest | None = None,
+    excluded: NDArray[np.int64] | None = None,
 ) -> _Prepared:
     """The groups of some keys: each group's key, where its members end, and the members.
 
-    ``marked`` flags the wanted signatures and ``pairs`` tests the small groups (see
-    ``KeyIndex.groups``). All numpy: no Python object per key.
+    ``marked`` flags the wanted signatures, ``pairs`` tests the small groups and keys in
+    ``excluded`` make none (see ``KeyIndex.groups``). All numpy: no Python object per key.
     """
     # Stable: equal keys keep insertion order, so members come out ascending when
     # signatures were added in order (the engines' case); measured faster, too.
@@ -164,6 +167,11 @@ def _prepare(
     breaks = np.diff(same) != 1
     starts = same[np.r_[True, breaks]]
     sizes = same[np.r_[breaks, True]] + 2 - starts
+    if excluded is not None and len(excluded):
+        keep = ~holds(excluded, keys[order[starts]])
+        starts, sizes = starts[keep], sizes[keep]
+        if not len(starts):
+            return [], [], np.zeros(0, dtype=np.int32)
     members = _members(order, owners, starts, sizes)
     if marked is not None:
         keep = np.add.reduceat(marked[members], _offsets(sizes)) > 0

@@ -50,6 +50,8 @@ class _Rule:
     pairs: PairTest | None
     ages: _Ages
     """How old the copy each finding names as the original is, to keep the oldest."""
+    crowded: NDArray[np.int64] | None
+    """Keys (sorted) whose groups are not judged: the run left their holders out."""
 
 
 Dates = Callable[[Collection[str]], Mapping[str, str]]
@@ -72,6 +74,7 @@ class CorpusPass:
         jobs: int = 1,
         cwd: Path | None = None,
         dates: Dates | None = None,
+        crowded: Mapping[str, Collection[int]] | None = None,
     ) -> None:
         self._checker = checker
         self.errors = errors
@@ -80,12 +83,17 @@ class CorpusPass:
         # Display paths are relative to the run's cwd.
         dates = dates or GitDates(cwd or Path.cwd())
         with profiling.stage("corpus pass: prepare"):
-            self._prepare(checker, tables, errors, dates)
+            self._prepare(checker, tables, errors, dates, crowded or {})
         worth_it = jobs > 1 and self.judged() >= HELPER_MIN_SIGNATURES
         self._helper = _Helper(self) if worth_it and processes.CAN_FORK else None
 
     def _prepare(
-        self, checker: Checker, tables: CorpusSignatures, errors: list[str], dates: Dates
+        self,
+        checker: Checker,
+        tables: CorpusSignatures,
+        errors: list[str],
+        dates: Dates,
+        crowded: Mapping[str, Collection[int]],
     ) -> None:
         """Each corpus rule's signatures, with dates, targets, pair test and key index."""
         for rule in checker.corpus_rules:
@@ -95,7 +103,9 @@ class CorpusPass:
             pairs = checker.pair_test(rule, found, errors)  # under the budget (budget.within)
             some = None if len(wanted) == len(found) else wanted
             index = found.key_index()
-            self._rules.append(_Rule(rule, found, some, index, pairs, _Ages(found)))
+            left_out = crowded.get(rule.code)
+            keys = np.array(sorted(left_out), dtype=np.int64) if left_out else None
+            self._rules.append(_Rule(rule, found, some, index, pairs, _Ages(found), keys))
 
     def judged(self) -> int:
         """How many target signatures the pass judges the groups of, over all its rules."""
@@ -130,7 +140,9 @@ class CorpusPass:
         found: Findings = []
         for prepared in self._rules:
             best: dict[tuple[str, Span], Violation] = {}
-            groups = prepared.index.groups(prepared.wanted, prepared.pairs, (part, parts))
+            groups = prepared.index.groups(
+                prepared.wanted, prepared.pairs, (part, parts), prepared.crowded
+            )
             with budget.handler(checker.plan.rule_timeout):
                 for key, members in groups:
                     group = prepared.found.members(members)

@@ -7,7 +7,7 @@ even loaded: only the keys of every file are read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,8 +17,10 @@ from numpy.typing import NDArray
 from corpuslint._support import profiling
 from corpuslint._support.gc_pause import frozen
 from corpuslint.cache.store import Cache, outcome_keys
+from corpuslint.engines.local.crowded import Bounded, bounded_keys, crowded_keys
 from corpuslint.engines.local.document_pass import cache_entry_pass, document_pass
 from corpuslint.outcome import FileOutcome
+from corpuslint.rule import Crowded
 from corpuslint.run.discover import SourceFile
 from corpuslint.run.executor import Checker
 from corpuslint.similarity.grouping import holds, sorted_distinct
@@ -97,23 +99,41 @@ def _classify(
     return hits, misses
 
 
-def _sharing(rowids: NDArray[np.int64], cache: Cache, keys: NDArray[np.int64]) -> set[int]:
-    """The entries among ``rowids`` whose keys include any of ``keys`` (by the key index).
+def _sharing(
+    rowids: NDArray[np.int64], cache: Cache, keys: NDArray[np.int64], bounded: Bounded
+) -> tuple[set[int], dict[int, str]]:
+    """The entries among ``rowids`` holding any of ``keys``, and the crowded keys left out.
+
+    Entries are found by the key index. The crowded keys are those of ``bounded`` held
+    more widely than their bound (see ``corpuslint.engines.local.crowded``), with their
+    rules: no entry is among the result for holding one of them.
 
     An entry the cache no longer holds is among them: loading its outcome fails, and
     its file is checked again.
     """
     if not len(rowids) or not len(keys):
-        return set()
+        return set(), {}
     # Sorted and distinct: the index's binary searches then walk its pages in order.
     wanted = sorted_distinct(keys).astype(np.int64, copy=False)
-    found = cache.sharing(wanted)
+    found = cache.holders(wanted)
+    crowded: dict[int, str] = {}
     if found is None:
         selected: set[int] = set()
         unindexed = rowids.tolist()
     else:
-        indexed, covered = found
-        selected = indexed.intersection(rowids.tolist()) if indexed else set()
+        positions, holders, covered = found
+        if len(bounded):
+            at = np.full(len(wanted), -1, dtype=np.intp)
+            at[np.searchsorted(wanted, bounded.keys)] = np.arange(len(bounded))
+            mine = at[positions] >= 0
+            crowded = crowded_keys(
+                bounded, at[positions][mine], holders[mine], rowids, cache.keys_of
+            )
+        if crowded:
+            left_out = np.array(sorted(crowded), dtype=np.int64)
+            holders = holders[~holds(left_out, wanted[positions])]
+            wanted = wanted[~holds(left_out, wanted)]
+        selected = set(holders.tolist()).intersection(rowids.tolist())
         unindexed = rowids[~np.isin(rowids, covered)].tolist()
     # Cached since the index was written (or there is none): look at their keys directly,
     # many entries per numpy call: one call per entry is far slower.
@@ -126,7 +146,35 @@ def _sharing(rowids: NDArray[np.int64], cache: Cache, keys: NDArray[np.int64]) -
         found_in = np.repeat(np.arange(len(part)), counts)
         matching = holds(wanted, np.frombuffer(b"".join(held), dtype=np.int64))
         selected.update(part[i] for i in sorted_distinct(found_in[matching]).tolist())
-    return selected
+    return selected, crowded
+
+
+def _shared(
+    cache: Cache,
+    targets: Sequence[FileOutcome],
+    others: Sequence[_Hit],
+    unseen: NDArray[np.int64],
+    known: Known | None,
+    bounds: Mapping[str, Crowded],
+    crowded: dict[str, set[int]] | None,
+) -> list[_Hit]:
+    """The cached files (``others``, ``unseen``) sharing a key with ``targets``' outcomes.
+
+    ``crowded`` receives, by rule, the keys they were not loaded for.
+    """
+    keys = np.frombuffer(b"".join(map(outcome_keys, targets)), dtype=np.int64)
+    rowids = np.fromiter((h.rowid for h in others), dtype=np.int64, count=len(others))
+    bounded = bounded_keys(targets, bounds)
+    selected, left_out = _sharing(np.concatenate([rowids, unseen]), cache, keys, bounded)
+    profiling.note("crowded keys left out", len(left_out))
+    for key, code in left_out.items():
+        if crowded is not None:
+            crowded.setdefault(code, set()).add(key)
+    found = [h for h in others if h.rowid in selected]
+    if known is not None:
+        picked = unseen[np.isin(unseen, np.array(sorted(selected), dtype=np.int64))]
+        found += [_Hit(s, r) for s, r in known.sources(picked)]
+    return found
 
 
 _SHARING_CHUNK = 4096  # entries whose keys are compared at once: about 7 MB of keys
@@ -140,12 +188,18 @@ def cached_pass(
     progress: Callable[[int], None] | None = None,
     known: Known | None = None,
     validated: set[str] | None = None,
+    bounds: Mapping[str, Crowded] | None = None,
+    crowded: dict[str, set[int]] | None = None,
 ) -> Iterator[tuple[SourceFile, FileOutcome]]:
     """Each needed file's outcome: from the cache when unchanged, else freshly checked.
 
     ``known`` are corpus files besides ``sources`` known unchanged (a saved listing):
     hits without a look. ``validated`` receives the locations of the files whose
-    entries hold their current content at the end of the pass.
+    entries hold their current content at the end of the pass. ``bounds`` are the
+    corpus rules' bounds on how widely a key may be held (``CorpusRule.crowded``): in a
+    run over a few targets, ``crowded`` receives, by rule, the targets' keys held more
+    widely than that, whose holders were not loaded for them and whose groups the
+    corpus pass must not judge.
     """
     # Out of the collector's sight: the walk's files and the cache's entries, 100,000 of
     # each in a pre-commit run; full collections walking them would cost a third of it.
@@ -161,7 +215,7 @@ def cached_pass(
         others += [_Hit(s, r) for s, r in known.sources(unseen)]
         unseen = unseen[:0]
     fresh = cache_entry_pass(checker, [m.source for m in misses], jobs, progress)
-    target_keys: list[bytes] = []  # only needed to pick the cached files a few targets share
+    targets: list[FileOutcome] = []  # only needed to pick the cached files a few targets share
     for miss, (source, outcome, encoded, digest) in zip(misses, fresh, strict=True):
         if digest and miss.size >= 0:
             # The location, not source.path: building a Path per cached file is slow.
@@ -171,26 +225,27 @@ def cached_pass(
             if validated is not None and not outcome.errors:  # errors are not stored
                 validated.add(source.location)
         if source.target and not whole:
-            target_keys.append(outcome_keys(outcome))
+            targets.append(outcome)
         yield source, outcome
 
+    loaded: dict[int, FileOutcome] = {}
     if checker.corpus_rules and (others or len(unseen)):
         if whole:  # a large run: load everything
             wanted += others
         else:
             with profiling.stage("cache: sharing look-up"):
-                target_keys += cache.keys_of(h.rowid for h in wanted).values()
-                keys = np.frombuffer(b"".join(target_keys), dtype=np.int64)
-                rowids = np.fromiter((h.rowid for h in others), dtype=np.int64, count=len(others))
-                selected = _sharing(np.concatenate([rowids, unseen]), cache, keys)
-                wanted += [h for h in others if h.rowid in selected]
-                if known is not None:
-                    picked = unseen[np.isin(unseen, np.array(sorted(selected), dtype=np.int64))]
-                    wanted += [_Hit(s, r) for s, r in known.sources(picked)]
+                loaded = dict(cache.outcomes(h.rowid for h in wanted))
+                targets += loaded.values()
+                wanted += _shared(cache, targets, others, unseen, known, bounds or {}, crowded)
     if validated is not None:
         validated.update(h.source.location for h in hits)
 
     by_row = {h.rowid: h for h in wanted}
+    for rowid, outcome in loaded.items():  # the targets' outcomes, loaded for their keys
+        hit = by_row.pop(rowid)
+        if progress:
+            progress(1)
+        yield hit.source, outcome
     for rowid, outcome in cache.outcomes(by_row):
         hit = by_row.pop(rowid)
         if progress:

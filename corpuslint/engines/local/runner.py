@@ -8,7 +8,7 @@ as every engine does (``corpuslint.run.finish``).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from corpuslint import plugins
@@ -92,6 +92,24 @@ def _new_files(
     return state.staged if state is not None else gitstate.staged(discovery.root)
 
 
+def _outcomes(
+    checker: Checker,
+    sources: Sequence[SourceFile],
+    jobs: int,
+    cache: Cache | None,
+    tick: Callable[[int], None] | None,
+    reused: listing.Reused | None,
+    validated: set[str],
+    crowded: dict[str, set[int]],
+    errors: list[str],
+) -> Iterator[tuple[SourceFile, FileOutcome]]:
+    """The document pass: through the cache when there is one (see ``cached_pass``)."""
+    if cache is None or not cache.usable:
+        return document_pass(checker, sources, jobs, tick)
+    bounds = {rule.code: checker.crowded(rule, errors) for rule in checker.corpus_rules}
+    return cached_pass(checker, sources, jobs, cache, tick, reused, validated, bounds, crowded)
+
+
 def check(
     paths: Sequence[Path],
     config: Config,
@@ -130,10 +148,10 @@ def check(
     signatures = checker.signatures()
     target_paths = {s.display for s in targets}
     validated: set[str] = set()
-    if cache is not None and cache.usable:
-        outcomes = cached_pass(checker, sources, jobs, cache, tick, reused, validated)
-    else:
-        outcomes = document_pass(checker, sources, jobs, tick)
+    crowded: dict[str, set[int]] = {}  # keys of the targets whose groups are not judged
+    outcomes = _outcomes(
+        checker, sources, jobs, cache, tick, reused, validated, crowded, collected.errors
+    )
     with profiling.stage("document pass"):
         _collect(outcomes, collected, signatures, new)
     if state is not None and reused is None and discovery.listed is not None and cache:
@@ -144,7 +162,7 @@ def check(
     with profiling.stage("corpus pass"), frozen():
         # Prepared (and its helper process forked) before the index thread starts.
         dates = GitDates(cwd or Path.cwd(), cache, state.repository if state else None)
-        corpus = CorpusPass(checker, signatures, collected.errors, jobs, cwd, dates)
+        corpus = CorpusPass(checker, signatures, collected.errors, jobs, cwd, dates, crowded)
         del signatures
         with indexing:
             found = corpus.findings()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -27,24 +26,14 @@ from corpuslint.engines.local.runner import check
 from corpuslint.run import gitstate
 from corpuslint.run.discover import Discovery
 from corpuslint.run.plan import Overrides
-from tests.corpus_helpers import article, paragraph, summary
+from tests.corpus_helpers import article, git, paragraph, summary
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
+    pytest.mark.usefixtures("own_cache"),
+]
 
 TARGET = "news/target.md"
-
-
-@pytest.fixture(autouse=True)
-def cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every project's cache in a folder of the test's own."""
-    home = tmp_path_factory.mktemp("cache-home")
-    monkeypatch.setenv(cache_module.ENVIRONMENT, str(home))
-    return home
-
-
-def git(root: Path, *args: str) -> None:
-    command = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args]
-    subprocess.run(command, cwd=root, check=True, capture_output=True)
 
 
 def findings(root: Path, cache: bool) -> list[tuple[str, str, int, str, int]]:

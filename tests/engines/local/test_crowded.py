@@ -175,3 +175,34 @@ def test_a_count_past_the_bound_is_confirmed_in_the_stored_keys() -> None:
     assert asked == [{1, 2, 3, 4, 5}]
     none = np.zeros(0, dtype=np.int64)
     assert crowded.crowded_keys(bounded, positions[:0], none, candidates, read) == {}
+
+
+def _raises(self: object, options: object) -> Crowded:
+    raise ValueError("bound exploded")
+
+
+def _negative(self: object, options: object) -> object:
+    return Crowded(-1, None)
+
+
+@pytest.mark.parametrize("broken", [_raises, _negative, lambda self, options: 4])
+def test_a_failing_bound_is_an_internal_error_and_no_bound(
+    repo: Path, loaded: list[int], monkeypatch: pytest.MonkeyPatch, broken: object
+) -> None:
+    expected = findings(repo, cache=False)
+    findings(repo, cache=True)
+    findings(repo, cache=True)
+    monkeypatch.setattr(
+        "corpuslint_rules.corpus_paragraph.CorpusDuplicateParagraph.crowded", broken
+    )
+    loaded.clear()
+    config = load_config(cwd=repo)
+    overrides = Overrides(select=SELECT, jobs=1, cache=True)
+    result = check([repo / TARGET], config, plugins.load(), overrides, cwd=repo)
+    assert sorted(summary(result)) == expected
+    (error,) = result.errors
+    assert error.startswith(
+        "internal error: rule CL102 (corpus-duplicate-paragraph) from plugin 'builtin' failed on"
+        " the corpus pass (crowded): "
+    )
+    assert len(set(loaded)) == 1 + ARTICLES  # no bound: every holder of the footer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -75,6 +76,14 @@ _TEAM = re.compile(
     r"(?:[Tt]eam|[Ss]taff|[Ee]ditors|[Dd]esk|[Nn]ewsroom|[Ee]ditorial\s+[Bb]oard))(?!\w)"
 )
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)", re.IGNORECASE)
+# A user name as blogs and forums show it: "rasos", "damianduchamps", "delta201".
+_HANDLE = re.compile(r"(?=[a-z0-9._-]*[a-z])[a-z0-9][a-z0-9._-]{2,29}")
+# Words that say no one is credited: "Author: anonymous", "Quelle: unbekannt".
+_NO_ONE = frozenset(
+    "anonymous anon unknown none nobody n.a anonym unbekannt keine niemand anonyme inconnu"
+    " aucun personne anónimo anonimo desconocido nadie anônimo desconhecido ninguém"
+    " sconosciuto nessuno anoniem onbekend niemand internal intern interne".split()
+)
 _UPPER_PLACE = re.compile(r"^[^\W\d_][^\d()]{0,58}$")
 
 
@@ -155,6 +164,22 @@ class _Matcher:
                 return form.describe(found.group(0)), name
         return None
 
+    def label_alone(self, text: str) -> bool:
+        """Whether ``text`` is nothing but a label ("Autor", "Interview", "Text").
+
+        Not a word that is also a bare preposition ("di", "von", "by"): alone in a block,
+        that is a weekday ("Di") or a table's header more often than a credit.
+        """
+        line = text.strip() + ":"
+        bare = {f.casefold() for form in self.prepositions for f in form.fragments}
+        if text.strip().casefold() in bare:
+            return False
+        for form in self.forms:
+            found = form.regex.match(line) if form.kind == "label" else None
+            if found is not None and found.end() == len(line):
+                return True
+        return False
+
     def only_names(self, rest: str, language: str) -> bool:
         """Whether ``rest`` is a list of names and nothing else ("A, B and C.")."""
         parts = re.split(
@@ -209,6 +234,8 @@ class _Matcher:
                 break
         while names and not _name_word(names[-1]):
             names.pop()
+        if not names and organisation:
+            return self.handle(words, language, allowed)
         if not names or names[0].casefold().strip(".") in self.not_names.get(language, ()):
             return None
         following = words[len(names) :]
@@ -216,6 +243,22 @@ class _Matcher:
         if following and not (ended or lenient) and after not in allowed:
             return None
         return " ".join(names).rstrip(".")
+
+    def handle(self, words: Sequence[str], language: str, allowed: frozenset[str]) -> str | None:
+        """A user name after an explicit credit: "Gespeichert von rasos am 24. Juli".
+
+        One lower-case word of letters, digits and ``._-`` (a blog's or forum's user
+        name), ended as a name is; not a word of the language's tables ("Posted by
+        admin") nor one that says there is no author ("Quelle: unbekannt").
+        """
+        if not words or not _HANDLE.fullmatch(words[0]):
+            return None
+        word = words[0].rstrip(".")
+        if word in _NO_ONE or word in self.not_names.get(language, ()) or word in self.connectors:
+            return None
+        if len(words) > 1 and words[1].casefold().rstrip(".!?") not in allowed:
+            return None
+        return word
 
 
 def _ends_sentence(word: str) -> bool:
@@ -291,7 +334,10 @@ def _compile(
     )
     names = "|".join(re.escape(a) for a in agencies)
     agency = re.compile(
-        rf"^(?:[A-Z][\w .,'\u2019/-]{{0,60}}\s)?\((?:{names})\)\s*[-\u2013\u2014:]", re.MULTILINE
+        rf"^(?:[A-Z][\w .,'\u2019/-]{{0,60}}\s)?"
+        # An agency alone or with its desk or a partner: "(dpa)", "(dpa/lno)", "(AFP/dpa)".
+        rf"\((?:[\w.-]{{1,15}}/)*(?:{names})(?:/[\w.-]{{1,15}})*\)\s*[-\u2013\u2014:]",
+        re.MULTILINE,
     )
     # A table's own words, and English ones ("By March"), which pages in any language use.
     not_names = {t.code: frozenset((*t.not_names, *ENGLISH.not_names)) for t in tables}
@@ -371,6 +417,52 @@ def _lines(block: Block) -> Iterator[str]:
     yield block.text
     if "\n" in block.text:
         yield from (line for line in block.text.splitlines()[1:] if line.strip())
+    yield from _parts(block.text)
+
+
+_BAR = re.compile(r"\s[|\u2022\u00b7]\s")
+"""What separates the items of a byline bar: "yas! | By Cara Stiles | April 13, 2020"."""
+BAR_MAX_WORDS = 40
+"""A block this short may be a byline bar, each of whose items may start a credit."""
+_NUMERIC_DATE = re.compile(
+    r"^\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+    r"(?:,?\s+\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h|am|pm))?)?\s*[-\u2013\u2014|,]?\s+(?=\S)",
+    re.IGNORECASE,
+)
+"""A date (and time) a credit line may start with: "05.02.2020 - Redaktion: ...",
+"06.11.2023 13:30 von Olga"."""
+
+
+def _parts(text: str) -> Iterator[str]:
+    """The items of a short byline bar, and the line without the date it starts with."""
+    if len(text.split()) <= BAR_MAX_WORDS and _BAR.search(text):
+        yield from (part for part in _BAR.split(text)[1:] if part.strip())
+    dated = _NUMERIC_DATE.match(text)
+    if dated:
+        yield text[dated.end() :]
+
+
+def _labelled(blocks: Sequence[Block], matcher: _Matcher) -> dict[int, str]:
+    """A label standing alone in a block, joined to the block after it.
+
+    "Autor:" then "Peter Maahn/SP-X", "Autoren" then "Jelko Djuren und Jutta Klaukien":
+    page templates often set a credit's label and its name apart. By the label block's id.
+    """
+    joined: dict[int, str] = {}
+    for block, after in itertools.pairwise(blocks):
+        text = block.text.strip()
+        label = text.rstrip(":\uff1a").strip()
+        if not label or len(label.split()) > 3 or not matcher.label_alone(label):
+            continue
+        # The block after it must start with names and nothing else ("Peter Maahn/SP-X",
+        # not "Hier klicken"). Without its colon, a label word is often a table's header
+        # ("Source" above "Ingredients"): the names must then be two words or more.
+        head = _SEPARATORS.split(after.text, maxsplit=1)[0].split()
+        if not head or not _name_word(head[-1]) or (text == label and len(head) < 2):
+            continue
+        if all(_name_word(word) or word.casefold() in matcher.connectors for word in head):
+            joined[id(block)] = f"{label}: {after.text}"
+    return joined
 
 
 class MissingAttribution(DocumentRule):
@@ -395,7 +487,13 @@ class MissingAttribution(DocumentRule):
       by", "Compiled by", "Guest post by", "Story by", "Additional reporting by", "Ein
       Artikel von", "Beitrag von", "Text von", "Verfasst von", "Gespeichert von X am 24.
       Juli", "Propos recueillis par", "Escrito por", "A cura di", "Geschreven door").
-      "... based on reporting by X" counts anywhere in a sentence.
+      "... based on reporting by X" counts anywhere in a sentence. A credit line may
+      start with a date ("05.02.2020 - Redaktion: ...", "06.11.2023 13:30 von Olga"),
+      stand in a byline bar ("Title | By Cara Stiles | April 13, 2020"), and credit a
+      user name ("Gespeichert von rasos am 24. Juli", "Posted in News by damianduchamps",
+      but not "admin", "anonymous" or "unbekannt"). A label alone in a block credits the
+      names in the block after it ("Autor:" then "Peter Maahn/SP-X", "Interview" then
+      "SVEN MICHAELSEN"), but not a table's header ("Source" above "Ingredients").
     - Bylines: a short block of a preposition and names ("By Jane Doe", "Von Roland
       Brockmann und Sebastian Drescher", "Par Didier Roy", "Por ...", "di Mario Rossi",
       "Door ...") among the first `byline-window` blocks under the headline, or in the
@@ -411,7 +509,7 @@ class MissingAttribution(DocumentRule):
     - Chinese, Japanese and Korean credits: "作者：", "责任编辑：", "记者 王小明", "文：",
       "（山田太郎記者）", "정덕현 칼럼니스트 thekian1@...", "김철수 기자".
     - Datelines: an agency in `agencies` at the start of a block ("LONDON (Reuters) -",
-      "(AP) —"), or any outlet after an upper-case place at the start of the first
+      "(AP) —", "Hamburg (dpa/lno) –"), or any outlet after an upper-case place at the start of the first
       paragraph ("LONDON (The Guardian) -", "WASHINGTON (BBC News) —").
 
     After a label, verb or preposition a name must follow: capitalised words (or a name
@@ -549,12 +647,16 @@ class MissingAttribution(DocumentRule):
         lines = (
             [line for line in header if isinstance(line, str)] if isinstance(header, list) else []
         )
-        for line in lines:
+        for line in itertools.chain(lines, *(_parts(line) for line in lines)):
             found = matcher.credit(line, byline=True)
             if found:
                 return Credit("page header", line, found[0])
+        labelled = _labelled(body, matcher)
         for block in body:
-            for line in _lines(block):
+            candidates: Iterable[str] = _lines(block)
+            if id(block) in labelled:
+                candidates = itertools.chain(candidates, [labelled[id(block)]])
+            for line in candidates:
                 found = matcher.credit(line, byline=id(block) in window)
                 if found:
                     return Credit(block.place, line, found[0])

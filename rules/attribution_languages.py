@@ -84,7 +84,7 @@ ENGLISH = Language(
     credits=(
         r"(?:additional\s+)?(?:reporting|writing|editing|research)\s+by",
         r"(?:posted|written|reported|contributed|compiled|edited)\s+by",
-        r"posted\s+on\s+[^|]{3,40}?\s+by",
+        r"posted\s+(?:on|in)\s+[^|]{3,40}?\s+by",
         r"(?:a\s+)?guest\s+(?:post|article|column)\s+by",
         r"(?:story|words|text)\s+by",
         r"this\s+(?:article|story|report|piece|post)\s+(?:was|is)\s+"
@@ -114,6 +114,7 @@ GERMAN = Language(
         "text",
         "texte",
         r"verfasser(?:in)?",
+        r"(?:verfasst|geschrieben)\s+von",
         "von",
         "quelle",
         "mitarbeit",

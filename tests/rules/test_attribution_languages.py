@@ -324,3 +324,68 @@ def test_dated_bylines(line: str) -> None:
 )
 def test_dated_byline_look_alikes(line: str) -> None:
     assert credited_markdown(line) is None
+
+
+# Credit lines as blog and news templates lay them out (forms found on real pages of
+# trafilatura's evaluation set: user names after a credit, a label set apart from its
+# name, a date before the credit, a byline bar, an agency with its desk).
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Gespeichert von rasos am 24. Juli 2017 - 18:55",
+        "Posted in Datenschutz by damianduchamps on August 3, 2019",
+        "Verfasst von: mitundvoneinander | 31. Dezember 2008",
+        "Geschrieben von: Frau Sabienes",
+        "Quelle: kathpress",
+        "05.02.2020 - Redaktion: Eberhard Fuhr (Pressesprecher des EJW)",
+        "06.11.2023 13:30 von Olga",
+        "Woman Sees a Car Stop, This is What She Finds | By Cara Stiles | April 13, 2020",
+        "Hamburg (dpa/lno) – Trotz eines Gesprächs zwischen den Parteien bleibt es beim Streit.",
+        "BERLIN (AFP/dpa) - Die Regierung hat am Montag neue Regeln beschlossen.",
+    ],
+)
+def test_credit_forms_of_page_templates(line: str) -> None:
+    assert credited(line) is not None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Posted by admin on March 3, 2021",
+        "Quelle: unbekannt",
+        "Author: anonymous",
+        "Gespeichert von 2019 am 24. Juli",
+        "Tips and tricks | By the numbers | 2020",
+        "05.02.2020 - Der Rat hat den Haushalt beschlossen, nach langer Debatte im Saal.",
+        "(dpa/lno) Bilder des Tages",
+    ],
+)
+def test_page_template_look_alikes(line: str) -> None:
+    assert credited(line) is None
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        '<h5 class="title-inline">Autor:</h5>Peter Maahn/SP-X',
+        "<div>Interview</div><div>SVEN MICHAELSEN</div>",
+        "<h3>Autoren</h3><p>Jelko Djuren und Jutta Klaukien</p>",
+    ],
+)
+def test_a_label_set_apart_from_its_name(credit: str) -> None:
+    body = f"<article><h1>Council Approves Budget</h1><div>{credit}</div><p>{BODY}</p></article>"
+    assert html_credit(page("", body)) is not None
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "<table><tr><td>Mo</td><td>Di</td><td>Mi</td><td>Do</td></tr></table>",
+        "<table><tr><th>Source</th><th>Ingredients</th></tr></table>",
+        "<table><tr><td>Source</td><td>All Milk</td></tr></table>",
+        "<div>Text</div><div>Hier klicken</div>",
+    ],
+)
+def test_table_headers_are_not_labels_set_apart(table: str) -> None:
+    body = f"<article><h1>Council Approves Budget</h1><p>{BODY}</p>{table}<p>{BODY}</p></article>"
+    assert html_credit(page("", body)) is None

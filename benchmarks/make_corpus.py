@@ -1,6 +1,6 @@
 """Generate a synthetic corpus with known planted duplicates, for benchmarks and recall.
 
-    python benchmarks/make_corpus.py N OUTDIR [--format md|txt|jsonl] [--seed S]
+    python benchmarks/make_corpus.py N OUTDIR [--format md|txt|jsonl] [--seed S] [--footer]
 
 Paragraphs are recombined real sentences from the 181 article bodies of the
 article-extraction-benchmark (MIT licence): its ``ground-truth.json``, given with ``--source``
@@ -17,6 +17,10 @@ rapidfuzz ratio 90 of each other. Then, with a seeded RNG, the generator plants:
   edits) into a document later in path-then-line order;
 - CL202: a document's headline reused by a later document (sometimes in other case);
 - CL301: a few documents with no author, byline or credit line.
+
+With ``--footer`` every article ends with the same newsletter paragraph, as a site's
+template adds one: boilerplate, which no rule reports (nothing is planted in it), but
+whose keys every article holds.
 
 ``OUTDIR/truth.json`` lists every planted item with the copy's path and line (the
 later one), the original's path and line, exact/near and the number of word edits.
@@ -194,6 +198,7 @@ class Article:
     attribution: str  # meta | byline | credit | none
     paras: list[Para] = field(default_factory=list)
     line: int = 1  # jsonl: the record's line
+    footer: str = ""  # a paragraph every article ends with (--footer)
 
 
 class Truth(TypedDict):
@@ -556,6 +561,8 @@ def _render_body(article: Article, lines: list[str]) -> str:
     for para in article.paras:
         para.line = len(lines) + 1
         lines += [para.text, ""]
+    if article.footer:
+        lines += [article.footer, ""]
     if article.attribution == "credit":
         lines += [f"Reporting by {article.author}", ""]
     return "\n".join(lines)
@@ -570,6 +577,8 @@ def render_jsonl(article: Article) -> str:
         record["author"] = article.author
     if article.attribution == "byline":
         blocks.insert(0, f"By {article.author}")
+    if article.footer:
+        blocks.append(article.footer)
     if article.attribution == "credit":
         blocks.append(f"Reporting by {article.author}")
     record["text"] = "\n\n".join(blocks)
@@ -593,8 +602,20 @@ def prepare_outdir(outdir: Path) -> None:
     (outdir / MARKER).write_text("written by benchmarks/make_corpus.py\n", encoding="utf-8")
 
 
+FOOTER = (
+    "This story is part of our weekly newsletter. Sign up to get the best of our"
+    " journalism delivered to your inbox every Friday morning, free of charge."
+)
+"""The paragraph ``--footer`` ends every article with."""
+
+
 def generate(
-    n: int, outdir: Path, fmt: str = "md", seed: int = 1, source: Path = DEFAULT_SOURCE
+    n: int,
+    outdir: Path,
+    fmt: str = "md",
+    seed: int = 1,
+    source: Path = DEFAULT_SOURCE,
+    footer: bool = False,
 ) -> Generated:
     """Write the corpus and ``truth.json``; return the truth data."""
     if fmt not in FORMATS:
@@ -613,6 +634,7 @@ def generate(
     try:
         for index in range(n):
             article = generator.article(index)
+            article.footer = FOOTER if footer else ""
             text = render(article)
             data = text.encode("utf-8")
             total_bytes += len(data)
@@ -678,10 +700,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=FORMATS, default="md")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument(
+        "--footer", action="store_true", help="end every article with one newsletter paragraph"
+    )
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be at least 1")
-    truth = generate(args.n, args.outdir, args.format, args.seed, args.source)
+    truth = generate(args.n, args.outdir, args.format, args.seed, args.source, args.footer)
     print(
         f"wrote {truth['articles']} articles, {truth['paragraphs']} paragraphs,"
         f" {truth['bytes'] / 1e6:.1f} MB in {truth['files']} files to {args.outdir}"

@@ -234,7 +234,7 @@ class _Matcher:
                 break
         while names and not _name_word(names[-1]):
             names.pop()
-        if not names and organisation:
+        if not names and organisation and not _URL.match(rest):
             return self.handle(words, language, allowed)
         if not names or names[0].casefold().strip(".") in self.not_names.get(language, ()):
             return None
@@ -509,8 +509,8 @@ class MissingAttribution(DocumentRule):
     - Chinese, Japanese and Korean credits: "作者：", "责任编辑：", "记者 王小明", "文：",
       "（山田太郎記者）", "정덕현 칼럼니스트 thekian1@...", "김철수 기자".
     - Datelines: an agency in `agencies` at the start of a block ("LONDON (Reuters) -",
-      "(AP) —", "Hamburg (dpa/lno) –"), or any outlet after an upper-case place at the start of the first
-      paragraph ("LONDON (The Guardian) -", "WASHINGTON (BBC News) —").
+      "(AP) —", "Hamburg (dpa/lno) –"), or any outlet after an upper-case place at the
+      start of the first paragraph ("LONDON (The Guardian) -", "WASHINGTON (BBC News) —").
 
     After a label, verb or preposition a name must follow: capitalised words (or a name
     in CJK characters), up to punctuation, the end of the block or a word such as "in",

@@ -354,6 +354,7 @@ def test_credit_forms_of_page_templates(line: str) -> None:
         "Posted by admin on March 3, 2021",
         "Quelle: unbekannt",
         "Author: anonymous",
+        "Source: https://technikmuseum.berlin/ueber-uns/",
         "Gespeichert von 2019 am 24. Juli",
         "Tips and tricks | By the numbers | 2020",
         "05.02.2020 - Der Rat hat den Haushalt beschlossen, nach langer Debatte im Saal.",

@@ -7,7 +7,7 @@ even loaded: only the keys of every file are read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -177,6 +177,47 @@ def _shared(
     return found
 
 
+@dataclass(frozen=True)
+class _Few:
+    """A run over a few targets: what it needs of the cache besides their outcomes."""
+
+    checker: Checker
+    cache: Cache
+    jobs: int
+    progress: Callable[[int], None] | None
+    bounds: Mapping[str, Crowded]
+    crowded: dict[str, set[int]] | None
+
+    def shared(
+        self,
+        wanted: Sequence[_Hit],
+        others: Sequence[_Hit],
+        unseen: NDArray[np.int64],
+        known: Known | None,
+        targets: list[FileOutcome],
+    ) -> Generator[tuple[SourceFile, FileOutcome], None, _Shared]:
+        """Load the cached targets (``wanted``) and pick the cached files they share keys with.
+
+        ``targets`` holds the outcomes of the targets checked already and receives the
+        others'. Yields the targets whose entries the cache could not give back, checked
+        again now, not at the end: their keys pick the files they share. Returns the
+        loaded targets' outcomes by entry, those lost, and every entry to load.
+        """
+        loaded = dict(self.cache.outcomes(h.rowid for h in wanted))
+        lost = [h for h in wanted if h.rowid not in loaded]
+        again = document_pass(self.checker, [h.source for h in lost], self.jobs, self.progress)
+        for source, outcome in again:
+            targets.append(outcome)
+            yield source, outcome
+        with profiling.stage("cache: sharing look-up"):
+            targets += loaded.values()
+            found = _shared(self.cache, targets, others, unseen, known, self.bounds, self.crowded)
+        return loaded, lost, [h for h in wanted if h.rowid in loaded] + found
+
+
+_Shared = tuple[dict[int, FileOutcome], list[_Hit], list[_Hit]]
+
+
 _SHARING_CHUNK = 4096  # entries whose keys are compared at once: about 7 MB of keys
 
 
@@ -229,16 +270,16 @@ def cached_pass(
         yield source, outcome
 
     loaded: dict[int, FileOutcome] = {}
+    lost: list[_Hit] = []  # targets whose entries the cache could not give back
     if checker.corpus_rules and (others or len(unseen)):
         if whole:  # a large run: load everything
             wanted += others
         else:
-            with profiling.stage("cache: sharing look-up"):
-                loaded = dict(cache.outcomes(h.rowid for h in wanted))
-                targets += loaded.values()
-                wanted += _shared(cache, targets, others, unseen, known, bounds or {}, crowded)
+            few = _Few(checker, cache, jobs, progress, bounds or {}, crowded)
+            loaded, lost, wanted = yield from few.shared(wanted, others, unseen, known, targets)
     if validated is not None:
         validated.update(h.source.location for h in hits)
+        validated.difference_update(h.source.location for h in lost)
 
     by_row = {h.rowid: h for h in wanted}
     for rowid, outcome in loaded.items():  # the targets' outcomes, loaded for their keys

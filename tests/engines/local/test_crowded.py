@@ -8,6 +8,7 @@ judge a partial group of it, and must report what a run without the cache report
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -206,3 +207,22 @@ def test_a_failing_bound_is_an_internal_error_and_no_bound(
         " the corpus pass (crowded): "
     )
     assert len(set(loaded)) == 1 + ARTICLES  # no bound: every holder of the footer
+
+
+def test_a_target_whose_entry_is_damaged_is_checked_again_before_the_look_up(
+    repo: Path, own_cache: Path
+) -> None:
+    # Its keys pick the cached files it shares: checked only at the end, it would have
+    # none, and the copy of a00's paragraph would go unreported.
+    expected = findings(repo, cache=False)
+    findings(repo, cache=True)
+    findings(repo, cache=True)
+    (database,) = own_cache.rglob("cache.sqlite")
+    connection = sqlite3.connect(database)
+    with connection:
+        (rowid,) = connection.execute(
+            "SELECT id FROM files WHERE path = ?", (str(repo / TARGET),)
+        ).fetchone()
+        connection.execute("UPDATE blobs SET outcome = ? WHERE id = ?", (b"damaged!" * 4, rowid))
+    connection.close()
+    assert findings(repo, cache=True) == expected

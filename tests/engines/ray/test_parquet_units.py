@@ -188,14 +188,21 @@ def test_row_group_units_give_the_local_engines_findings(tmp_path: Path, partiti
     assert result.violations == expected
 
 
+def stored(
+    objects: CountingFileSystem, tmp_path: Path, name: str
+) -> tuple[str, bytes, tuple[Violation, ...]]:
+    """An object of 200 rows in 13 row groups, its URL, its bytes and the local findings."""
+    data = parquet_bytes(rows(200), row_group_size=16)
+    url = f"{PROTOCOL}:///bucket/{name}"
+    objects.pipe(url, data)
+    (tmp_path / name).write_bytes(data)
+    return url, data, local(tmp_path)
+
+
 def test_a_remote_parquet_object_is_cut_by_row_groups(
     objects: CountingFileSystem, tmp_path: Path
 ) -> None:
-    data = parquet_bytes(rows(200), row_group_size=16)
-    url = f"{PROTOCOL}:///bucket/big.parquet"
-    objects.pipe(url, data)
-    (tmp_path / "big.parquet").write_bytes(data)
-    expected = local(tmp_path)
+    url, data, expected = stored(objects, tmp_path, "big.parquet")
     job = prepare(
         [url], Config(root=tmp_path), REGISTRY, ALL, tmp_path, block_bytes=-(-len(data) // 4)
     )
@@ -213,11 +220,7 @@ def test_an_object_served_as_a_stream_is_copied_whole_and_read(
 ) -> None:
     # A server that cannot send ranges hands out a stream, which pyarrow cannot seek to
     # the footer of: such an object is not cut, but copied and read like any other.
-    data = parquet_bytes(rows(200), row_group_size=16)
-    url = f"{PROTOCOL}:///bucket/streamed.parquet"
-    objects.pipe(url, data)
-    (tmp_path / "streamed.parquet").write_bytes(data)
-    expected = local(tmp_path)
+    url, data, expected = stored(objects, tmp_path, "streamed.parquet")
     monkeypatch.setattr(CountingFile, "seekable", lambda self: False)
     block_bytes = -(-len(data) // 4)
     job = prepare([url], Config(root=tmp_path), REGISTRY, ALL, tmp_path, block_bytes)

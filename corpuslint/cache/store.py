@@ -526,30 +526,15 @@ class Cache:
         with contextlib.suppress(_Stopped):
             self.write_key_index(stop)
 
-    def sharing(self, keys: NDArray[np.int64]) -> tuple[set[int], NDArray[np.int64]] | None:
-        """Rowids of indexed entries holding any of ``keys``, and every indexed rowid.
-
-        ``None`` when there is no index for these settings yet. An entry whose key
-        differs only in the low bits may be among them: the caller compares keys anyway.
-        """
-        if self._db is None or not _regular_file(self._index_path):
-            return None
-        try:
-            runs, rowids = _load_index(self._index_path)
-            found = _lookup(runs, rowids, keys)
-        except (OSError, ValueError) as exc:
-            self.warnings.append(f"cache key index {self._index_path} unreadable ({exc}); not used")
-            return None  # the caller then reads the keys of every entry
-        return found, np.array(rowids)
-
     def holders(
         self, keys: NDArray[np.int64]
     ) -> tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64]] | None:
         """Pairs (position in ``keys``, rowid) of the indexed entries holding each key.
 
         Also every indexed rowid. ``None`` when there is no index for these settings
-        yet. As with :meth:`sharing`, an entry whose key differs only in the low bits
-        may be among them.
+        yet (or it is unreadable: the caller then reads the keys of every entry). An
+        entry whose key differs only in the low bits may be among them: the caller
+        compares keys where it matters.
         """
         if self._db is None or not _regular_file(self._index_path):
             return None
@@ -745,16 +730,6 @@ _RUN = 1 << 20  # index values sorted and written at a time
 
 class _Stopped(Exception):
     """The key index was given up (the run it was written beside failed)."""
-
-
-def _lookup(
-    runs: Sequence[NDArray[np.int64]], rowids: NDArray[np.int64], keys: NDArray[np.int64]
-) -> set[int]:
-    """The rowids whose index values (in sorted runs) match any of ``keys``.
-
-    Raises ``ValueError`` if the index is damaged.
-    """
-    return set(_lookup_pairs(runs, rowids, keys)[1].tolist())
 
 
 def _lookup_pairs(

@@ -217,9 +217,9 @@ def test_the_key_index_is_written_in_sorted_runs_beside_the_block(
     cache = cache_module.Cache(corpus, _settings(corpus))
     every = cache.keys_of(rowids.tolist())
     for rowid, keys in every.items():
-        found = cache.sharing(np.frombuffer(keys, dtype=np.int64))
+        found = cache.holders(np.frombuffer(keys, dtype=np.int64))
         assert found is not None
-        assert rowid in found[0]
+        assert rowid in found[1]
     cache.close()
 
 
@@ -260,14 +260,15 @@ def test_key_index_lookup_finds_every_holder_and_strangers_only_in_the_low_bits(
 
     def lookup(*keys: int) -> set[int]:
         runs = [values[:3], values[3:]]  # one entry's keys in two runs
-        return cache_module._lookup(runs, rowids, np.array(keys, dtype=np.int64))
+        found = cache_module._lookup_pairs(runs, rowids, np.array(keys, dtype=np.int64))
+        return set(found[1].tolist())
 
     assert lookup(8) == {40, 41, 42}  # 15 differs from 8 only in the 3 low bits
     assert lookup(-16, 2**63 - 1, -(2**63)) == {40, 43, 44}
     assert lookup(1 << 41, 16) == set()
     damaged = np.array([8 | 6], dtype=np.int64)  # entry 6 of 5
     with pytest.raises(ValueError, match="out of range"):
-        cache_module._lookup([damaged], rowids, np.array([8], dtype=np.int64))
+        cache_module._lookup_pairs([damaged], rowids, np.array([8], dtype=np.int64))
 
 
 def test_a_file_changed_while_it_is_read_is_not_cached_under_its_new_content(

@@ -167,8 +167,8 @@ def _shared(
     bounded = bounded_keys(targets, bounds)
     selected, left_out = _sharing(np.concatenate([rowids, unseen]), cache, keys, bounded)
     profiling.note("crowded keys left out", len(left_out))
-    for key, code in left_out.items():
-        if crowded is not None:
+    if crowded is not None:
+        for key, code in left_out.items():
             crowded.setdefault(code, set()).add(key)
     found = [h for h in others if h.rowid in selected]
     if known is not None:

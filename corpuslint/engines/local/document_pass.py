@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import itertools
 import multiprocessing.pool
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -22,7 +24,9 @@ from typing import Any, TypeVar
 from corpuslint import plugins
 from corpuslint._support import budget, processes
 from corpuslint.cache import codec
-from corpuslint.engines.local import split
+from corpuslint.engines import EngineError
+from corpuslint.engines.local import split, watch
+from corpuslint.model import Problem
 from corpuslint.outcome import FileOutcome
 from corpuslint.run.blocks import PartOutcome
 from corpuslint.run.discover import SourceFile
@@ -40,7 +44,7 @@ _WORKER: list[Checker] = []  # the worker process's checker, set by its initiali
 _WORKER_BUDGET = contextlib.ExitStack()  # its time budget's handler, never closed
 
 
-def _init_worker(plan: Plan) -> None:
+def _init_worker(plan: Plan, shared: watch.Shared) -> None:
     # Ctrl-C is the parent's to handle: it terminates the pool, so workers never
     # print tracebacks of their own or linger as orphans.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -54,6 +58,24 @@ def _init_worker(plan: Plan) -> None:
     # The time budget's handler stays for the worker's life (each file's own ``handler``
     # then finds it in place): installing it for every file costs a share of the worker.
     _WORKER_BUDGET.enter_context(budget.handler(plan.rule_timeout))
+    watch.claim(shared)
+
+
+def _watched(in_worker: Callable[[SourceFile], _T], item: tuple[int, SourceFile]) -> _T:
+    """``in_worker`` of the file at position ``item[0]``, noted as the one being checked."""
+    index, source = item
+    watch.checking(index)
+    try:
+        return in_worker(source)
+    finally:
+        watch.done()
+
+
+def _watched_chunk(
+    in_worker: Callable[[SourceFile], _T], items: list[tuple[int, SourceFile]]
+) -> list[_T]:
+    """:func:`_watched` of each file of a chunk, the pool's unit of work."""
+    return [_watched(in_worker, item) for item in items]
 
 
 def _check_in_worker(source: SourceFile) -> FileOutcome:
@@ -76,13 +98,27 @@ def _task_in_worker(job: tuple[Callable[[SourceFile], Any], split.Task]) -> Any:
     """A task of a run with split files: whole files' results, a part's, or a digest."""
     in_worker, task = job
     if task.kind == "files":
-        return [in_worker(source) for source in task.sources]
-    if task.kind == "digest":
-        try:
-            return file_digest(task.sources[0].path)
-        except OSError:
-            return ""
-    return split.check_part(_WORKER[0], task)
+        return [_watched(in_worker, item) for item in enumerate(task.sources, task.index)]
+    watch.checking(task.index)
+    try:
+        if task.kind == "digest":
+            try:
+                return file_digest(task.sources[0].path)
+            except OSError:
+                return ""
+        return split.check_part(_WORKER[0], task)
+    finally:
+        watch.done()
+
+
+def _count_in_worker(item: tuple[int, str, int, int]) -> int:
+    """The line breaks of a byte range of the file at position ``item[0]``."""
+    index, location, start, end = item
+    watch.checking(index)
+    try:
+        return split.count_task(location, start, end)
+    finally:
+        watch.done()
 
 
 def _outcome(outcome: FileOutcome, digest: str) -> FileOutcome:
@@ -180,24 +216,156 @@ def _each(
                 progress(1)
         return
     chunk = max(1, min(64, len(sources) // (jobs * 8)))
-    # Pool's context manager terminates the workers on the way out, so an interrupt
-    # (KeyboardInterrupt in the parent) stops the run at once instead of draining it.
-    with _Pool(jobs, _init_worker, (checker.plan,), context=processes.context()) as pool:
-        if splits:
+    if not splits:
+        yield from _pooled(checker, sources, jobs, chunk, in_worker, combined, progress)
+        return
+    try:
+        with _started(jobs, checker.plan) as (pool, watcher):
             yield from _split_run(
-                pool, checker, sources, splits, chunk, in_worker, combined, progress
+                pool, watcher, checker, sources, splits, chunk, in_worker, combined, progress
             )
+    except watch.Died as died:
+        at = died.death.index
+        what = (
+            "a worker process" if at is None else f"{sources[at].display}: the process checking it"
+        )
+        raise EngineError(f"{what} {died.death.reason()}; the run stopped") from None
+
+
+@contextlib.contextmanager
+def _started(jobs: int, plan: Plan) -> Iterator[tuple[multiprocessing.pool.Pool, watch.Watch]]:
+    """A pool of ``jobs`` workers, and the watch on them (see ``watch``)."""
+    context = processes.context()
+    watcher = watch.Watch(context, jobs)
+    pool = _Pool(jobs, _init_worker, (plan, watcher.shared), context=context)
+    watcher.watch(pool)
+    try:
+        yield pool, watcher
+    except watch.Died:
+        _abandon(pool)
+        raise
+    finally:
+        # Terminated, as Pool's own context manager does, so that an interrupt
+        # (KeyboardInterrupt in the parent) stops the run at once instead of draining it.
+        pool.terminate()
+
+
+def _abandon(pool: multiprocessing.pool.Pool) -> None:
+    """Stop a pool one of whose workers died, without waiting on what the dead one held.
+
+    A worker killed while it sent a result holds the result queue's lock for ever, and
+    ``terminate`` waits for that lock before it stops the workers. So ``terminate``
+    runs in a thread of its own (it first tells the pool to start no more workers),
+    the workers are killed, and the thread is given up on if it is still waiting after
+    ``_STOP_WAIT`` seconds. It holds no lock the rest of the run needs, and the
+    workers of a pool are daemons, which the interpreter stops on its way out anyway.
+    """
+    stopper = threading.Thread(target=pool.terminate, name="corpuslint-stop-pool", daemon=True)
+    stopper.start()
+    for worker in getattr(pool, "_pool", []):  # Pool's own list: it names no public one
+        if worker.exitcode is None:
+            worker.kill()
+    stopper.join(_STOP_WAIT)
+
+
+_STOP_WAIT = 2.0
+"""Seconds a stopping pool whose worker died is waited for before it is given up on."""
+
+
+_MAX_UNNAMED = 3
+"""Worker deaths that name no file a run goes on after; at one more it stops."""
+
+_MAX_FAILED = 16
+"""Files whose check killed a worker that a run goes on after; at one more it stops.
+
+Each costs a new pool: a plugin that crashes on every file would otherwise start one
+per file.
+"""
+
+
+def _pooled(
+    checker: Checker,
+    sources: Sequence[SourceFile],
+    jobs: int,
+    chunk: int,
+    in_worker: Callable[[SourceFile], _T],
+    combined: Callable[[FileOutcome, str], _T],
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[SourceFile, _T]]:
+    """``in_worker(source)`` of each file in a pool, in order, going on past dead workers.
+
+    A worker that dies while it checks a file (see ``watch``) takes the pool with it:
+    that file gets a CL001 finding that says how the worker ended, and a new pool checks
+    the files whose results had not come. A worker that dies between files names none:
+    the files are checked again. After ``_MAX_UNNAMED`` deaths of the one kind or
+    ``_MAX_FAILED`` of the other, the run stops with an error.
+    """
+    failed: dict[int, str] = {}  # the files whose check killed a worker: how it ended
+    start = 0  # the first file whose result has not been yielded
+    unnamed = 0
+    while True:
+        todo = [i for i in range(start, len(sources)) if i not in failed]
+        try:
+            with _started(jobs, checker.plan) as (pool, watcher):
+                # Chunks made here, not by imap: only an imap of single items can be
+                # waited on with a timeout, which the watch needs.
+                work = functools.partial(_watched_chunk, in_worker)
+                chunks = [
+                    [(i, sources[i]) for i in todo[at : at + chunk]]
+                    for at in range(0, len(todo), chunk)
+                ]
+                results = itertools.chain.from_iterable(
+                    watcher.results(pool.imap(work, chunks, chunksize=1))
+                )
+                for index, result in zip(todo, results, strict=True):
+                    yield from _failed(checker, sources, failed, start, index, combined, progress)
+                    yield sources[index], result
+                    if progress:
+                        progress(1)
+                    start = index + 1
+            yield from _failed(checker, sources, failed, start, len(sources), combined, progress)
             return
-        for source, result in zip(
-            sources, pool.imap(in_worker, sources, chunksize=chunk), strict=True
-        ):
-            yield source, result
-            if progress:
-                progress(1)
+        except watch.Died as died:
+            culprit = died.death.index
+            if culprit is None or culprit < start or culprit in failed:
+                unnamed += 1
+                if unnamed > _MAX_UNNAMED:
+                    raise EngineError(
+                        f"worker processes keep dying between files (the last one"
+                        f" {died.death.reason()}); the run stopped: --jobs 1 shows which"
+                        " file stops it"
+                    ) from None
+            elif len(failed) < _MAX_FAILED:
+                failed[culprit] = died.death.reason()
+            else:
+                raise EngineError(
+                    f"{sources[culprit].display}: the process checking it"
+                    f" {died.death.reason()}, as on {len(failed)} files before; the run stopped"
+                ) from None
+
+
+def _failed(
+    checker: Checker,
+    sources: Sequence[SourceFile],
+    failed: dict[int, str],
+    start: int,
+    stop: int,
+    combined: Callable[[FileOutcome, str], _T],
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[SourceFile, _T]]:
+    """The results of the files from ``start`` to ``stop`` whose check killed a worker."""
+    for index in sorted(i for i in failed if start <= i < stop):
+        source = sources[index]
+        problem = Problem(source.display, f"the process checking this file {failed[index]}")
+        # No digest: the cache keeps no entry for it, so the next run checks it again.
+        yield source, combined(checker.outcome(source, [problem], directives=()), "")
+        if progress:
+            progress(1)
 
 
 def _split_run(
     pool: multiprocessing.pool.Pool,
+    watcher: watch.Watch,
     checker: Checker,
     sources: Sequence[SourceFile],
     splits: dict[int, split.Split],
@@ -219,7 +387,7 @@ def _split_run(
         if s.kind == "lines"
         for a, b in s.ranges
     ]
-    counts = pool.starmap(split.count_task, [r[1:] for r in ranges])
+    counts = watcher.wait(pool.map_async(_count_in_worker, ranges))
     breaks: dict[int, list[int]] = {}
     for (index, *_), count in zip(ranges, counts, strict=True):
         breaks.setdefault(index, []).append(count)
@@ -233,7 +401,7 @@ def _split_run(
 
     parts: list[PartOutcome] = []
     digest = ""
-    for result in pool.imap(_task_in_worker, handed(), chunksize=1):
+    for result in watcher.results(pool.imap(_task_in_worker, handed(), chunksize=1)):
         index, kind, last = notes.popleft()
         if kind == "files":
             for offset, each in enumerate(result):

@@ -241,24 +241,26 @@ def _started(jobs: int, plan: Plan) -> Iterator[tuple[multiprocessing.pool.Pool,
     watcher.watch(pool)
     try:
         yield pool, watcher
-    except watch.Died:
+    except BaseException:
+        # A worker died, or an interrupt (KeyboardInterrupt, SIGTERM to the whole
+        # process group): stopped at once, not drained, and without waiting on what a
+        # killed worker held.
         _abandon(pool)
         raise
-    finally:
-        # Terminated, as Pool's own context manager does, so that an interrupt
-        # (KeyboardInterrupt in the parent) stops the run at once instead of draining it.
-        pool.terminate()
+    pool.terminate()  # as Pool's own context manager does: every result has come
 
 
 def _abandon(pool: multiprocessing.pool.Pool) -> None:
-    """Stop a pool one of whose workers died, without waiting on what the dead one held.
+    """Stop a pool at once, without waiting on what a dead worker held.
 
-    A worker killed while it sent a result holds the result queue's lock for ever, and
-    ``terminate`` waits for that lock before it stops the workers. So ``terminate``
-    runs in a thread of its own (it first tells the pool to start no more workers),
-    the workers are killed, and the thread is given up on if it is still waiting after
-    ``_STOP_WAIT`` seconds. It holds no lock the rest of the run needs, and the
-    workers of a pool are daemons, which the interpreter stops on its way out anyway.
+    A worker killed while it sent a result (by the out-of-memory killer, or by a
+    SIGTERM sent to the whole process group) holds the result queue's lock for ever,
+    and ``terminate`` waits for that lock before it stops the workers. So
+    ``terminate`` runs in a thread of its own (it first tells the pool to start no
+    more workers), the workers are killed, and the thread is given up on if it is
+    still waiting after ``_STOP_WAIT`` seconds. It holds no lock the rest of the run
+    needs, and the workers of a pool are daemons, which the interpreter stops on its
+    way out anyway.
     """
     stopper = threading.Thread(target=pool.terminate, name="corpuslint-stop-pool", daemon=True)
     stopper.start()

@@ -442,6 +442,25 @@ def _parts(text: str) -> Iterator[str]:
         yield text[dated.end() :]
 
 
+def _window(document: Document, body: Sequence[Block], size: int) -> set[int]:
+    """The blocks that may hold a byline: the first ``size``, and ``size`` under the title.
+
+    A page's headline often comes from its ``<title>`` ("Story | Site"), and the story's
+    own heading stands below a site's banner and menus: the byline is under that
+    heading, so the blocks after the first heading the headline names count too.
+    """
+    window = {id(block) for block in body[:size]}
+    headline = document.headline
+    if headline is None or not size:
+        return window
+    title = headline.normalized
+    for at, block in enumerate(body):
+        if block.kind is BlockKind.HEADING and block.normalized and block.normalized in title:
+            window.update(id(b) for b in body[at + 1 : at + 1 + size])
+            break
+    return window
+
+
 def _labelled(blocks: Sequence[Block], matcher: _Matcher) -> dict[int, str]:
     """A label standing alone in a block, joined to the block after it.
 
@@ -496,8 +515,10 @@ class MissingAttribution(DocumentRule):
       "SVEN MICHAELSEN"), but not a table's header ("Source" above "Ingredients").
     - Bylines: a short block of a preposition and names ("By Jane Doe", "Von Roland
       Brockmann und Sebastian Drescher", "Par Didier Roy", "Por ...", "di Mario Rossi",
-      "Door ...") among the first `byline-window` blocks under the headline, or in the
-      header of an HTML page, around its headline ("By Cara Stiles | April 13, 2020").
+      "Door ...") among the first `byline-window` blocks under the headline, or as many
+      blocks under the first heading the headline names (a `<title>` such as "History |
+      The Film" above banners and menus, then the heading "The Film"), or in the header
+      of an HTML page, around its headline ("By Cara Stiles | April 13, 2020").
       A byline may start with its date ("December 21, 2020 by ...", "Le 8 mars 2022 par
       ...") and a block of nothing but names may list any number of authors. These
       prepositions never count in the middle of a sentence. A team counts as a name when
@@ -550,7 +571,7 @@ class MissingAttribution(DocumentRule):
     - `agencies` (list): news agencies recognized in datelines such as "(Reuters) -"
       anywhere at the start of a block.
     - `byline-window` (int, default 5): how many blocks from the top, not counting the
-      headline, may hold a byline.
+      headline, may hold a byline; as many under the heading the headline names.
     """
 
     code = "CL301"
@@ -642,7 +663,7 @@ class MissingAttribution(DocumentRule):
         )
         # The headline is not counted: "By Jane Doe" under it is the first block of the window.
         body = [block for block in document.blocks if block is not document.headline]
-        window = {id(block) for block in body[: options["byline-window"]]}
+        window = _window(document, body, options["byline-window"])
         header = document.metadata.get(HEADER_KEY) if document.format == "html" else None
         lines = (
             [line for line in header if isinstance(line, str)] if isinstance(header, list) else []

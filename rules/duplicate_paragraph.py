@@ -14,6 +14,8 @@ from corpuslint.options import Option
 from corpuslint.rule import DocumentRule, percent
 from corpuslint.similarity.normalize import word_count
 
+from .negation import negated
+
 
 @dataclass(frozen=True)
 class _Repeat:
@@ -47,7 +49,8 @@ def find_repeats(texts: Sequence[str], threshold: float, near_cap: int) -> list[
     """Each text that repeats an earlier one, exactly or at ``threshold`` similarity or more.
 
     Exact copies are found by hashing; near copies with rapidfuzz over all earlier texts,
-    but only when there are at most ``near_cap`` texts (a quadratic comparison).
+    but only when there are at most ``near_cap`` texts (a quadratic comparison). A near
+    copy that is an earlier text negated (see ``negation.negated``) repeats no text.
     """
     first_seen: dict[str, int] = {}
     repeats: list[_Repeat] = []
@@ -63,6 +66,17 @@ def find_repeats(texts: Sequence[str], threshold: float, near_cap: int) -> list[
             best = process.extractOne(
                 texts[index], texts[:index], scorer=fuzz.ratio, score_cutoff=threshold
             )
+            if best is not None and negated(texts[index], best[0]):
+                # It says the opposite ("is not present" after "is present"): the next
+                # most similar earlier text that does not, if any, is the original.
+                candidates = process.extract(
+                    texts[index],
+                    texts[:index],
+                    scorer=fuzz.ratio,
+                    score_cutoff=threshold,
+                    limit=None,
+                )
+                best = next((c for c in candidates if not negated(texts[index], c[0])), None)
             if best is not None:
                 repeats.append(_Repeat(index, best[2], float(best[1])))
         repeats.sort(key=lambda r: r.index)  # exact repeats come in order already
@@ -193,6 +207,10 @@ class DuplicateParagraph(DocumentRule):
     12  The backdrop of this potential meeting remains tense. As Russia continues ...
     ```
     is reported at line 12, naming line 6.
+
+    A near pair whose words are the same but for a negation ("where the parameter is
+    present" / "where the parameter is *not* present"; negations of English, German,
+    French, Spanish, Portuguese, Italian and Dutch) says the opposite: it is no repeat.
 
     Paragraphs shorter than `min-words` (separators such as `***`, "Advertisement") are
     not compared, and a paragraph equal to the headline is left to CL201.

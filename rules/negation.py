@@ -51,14 +51,15 @@ OPPOSITES = (
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 
+def _negation(word: str) -> bool:
+    # don't, isn't, won't; French n'est, n'a
+    return word in NEGATIONS or word.endswith("n't") or (word.startswith("n'") and len(word) > 2)
+
+
 def _counts(text: str) -> Counter[str]:
     words: Counter[str] = Counter()
     for word in _WORDS.findall(text):
-        # don't, isn't, won't; French n'est, n'a
-        if word in NEGATIONS or word.endswith("n't") or (word.startswith("n'") and len(word) > 2):
-            words["not"] += 1
-        else:
-            words[word] += 1
+        words["not" if _negation(word) else word] += 1
     return words
 
 
@@ -73,3 +74,15 @@ def opposite(first: str, second: str) -> bool:
         if gained_low * gained_high < 0:  # one side traded one bound for the other
             return True
     return False
+
+
+def negated(first: str, second: str) -> bool:
+    """Whether two (normalized) texts are the same words but for a different number of negations.
+
+    "is present" and "is not present" are; "I couldn't focus" and "I could focus, too" not.
+
+    Stricter than :func:`opposite`: a copy edited elsewhere too is still a copy.
+    """
+    mine = [w for w in _WORDS.findall(first) if not _negation(w)]
+    theirs = [w for w in _WORDS.findall(second) if not _negation(w)]
+    return mine == theirs and _counts(first)["not"] != _counts(second)["not"]

@@ -35,6 +35,21 @@ def test_near_repeats_respect_threshold_and_cap() -> None:
     assert 90 <= repeat.similarity < 100
 
 
+def test_a_near_copy_saying_the_opposite_repeats_nothing() -> None:
+    present = "where the color parameter is present in front matter, compare to nil"
+    absent = "where the color parameter is not present in front matter, compare to nil"
+    assert find_repeats([present, absent], 90, 10) == []
+    assert find_repeats([absent, present], 90, 10) == []
+    # ``present`` is closest to ``absent``, which says the opposite: its original is
+    # the closest text that does not, the same words punctuated otherwise.
+    punctuated = "where (the color parameter) is present... in front matter: compare to nil!"
+    repeats = find_repeats([punctuated, absent, present], 90, 10)
+    assert [(r.index, r.original) for r in repeats] == [(2, 0)]
+    # Not the same words but for the negation: an edited copy, still a copy.
+    edited = "where the color parameter is not present in the front matter, compare to nil"
+    assert [(r.index, r.original) for r in find_repeats([present, edited], 90, 10)] == [(1, 0)]
+
+
 def test_runs_merge_consecutive_copies_of_consecutive_originals() -> None:
     repeats = find_repeats([A, B, C, A, B, C, B], 100, 10)
     runs = [[(r.index, r.original) for r in run] for run in group_runs(repeats)]

@@ -15,6 +15,7 @@ import gc
 import itertools
 import multiprocessing.pool
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -66,9 +67,14 @@ def _watched(in_worker: Callable[[SourceFile], _T], item: tuple[int, SourceFile]
     index, source = item
     watch.checking(index)
     try:
-        return in_worker(source)
-    finally:
+        result = in_worker(source)
+    except Exception:
         watch.done()
+        raise
+    # Left as it is on a BaseException (a plugin's sys.exit): the worker ends with it,
+    # and its death names this file.
+    watch.done()
+    return result
 
 
 def _watched_chunk(
@@ -172,7 +178,13 @@ class _Pool(multiprocessing.pool.Pool):
     # overrides a private method; where a Python version lacks the notifier it relies on,
     # the pool keeps CPython's own behaviour.
 
+    started: list[Any]
+    """The workers the pool started with (see ``watch``), before any could die."""
+
     def _get_sentinels(self) -> list[Any]:
+        # Called once the first workers are started and before the handler thread that
+        # replaces dead ones: the moment to note them.
+        self.started = list(getattr(self, "_pool", []))
         notifier = getattr(self, "_change_notifier", None)
         if notifier is None:
             return list(super()._get_sentinels())  # type: ignore[misc]
@@ -184,8 +196,8 @@ class _Pool(multiprocessing.pool.Pool):
         # queue. A worker killed while it held that lock (SIGTERM sent to the whole process
         # group, as a CI runner cancelling a job does) never releases it, and terminating
         # then waited forever. The workers are being killed: drain without the lock when
-        # it does not come.
-        inqueue._rlock.acquire(timeout=_LOCK_WAIT)
+        # it does not come, at once when they have been killed already (see ``_abandon``).
+        inqueue._rlock.acquire(timeout=0 if getattr(inqueue, _KILLED, False) else _LOCK_WAIT)
         while task_handler.is_alive() and inqueue._reader.poll():
             inqueue._reader.recv()
             time.sleep(0)
@@ -193,6 +205,9 @@ class _Pool(multiprocessing.pool.Pool):
 
 _LOCK_WAIT = 1.0
 """Seconds terminating waits for the task queue's lock before draining without it."""
+
+_KILLED = "corpuslint_workers_killed"
+"""Set on a pool's task queue once ``_abandon`` has killed its workers."""
 
 
 def _each(
@@ -238,7 +253,7 @@ def _started(jobs: int, plan: Plan) -> Iterator[tuple[multiprocessing.pool.Pool,
     context = processes.context()
     watcher = watch.Watch(context, jobs)
     pool = _Pool(jobs, _init_worker, (plan, watcher.shared), context=context)
-    watcher.watch(pool)
+    watcher.watch(pool.started)
     try:
         yield pool, watcher
     except BaseException:
@@ -250,7 +265,7 @@ def _started(jobs: int, plan: Plan) -> Iterator[tuple[multiprocessing.pool.Pool,
     pool.terminate()  # as Pool's own context manager does: every result has come
 
 
-def _abandon(pool: multiprocessing.pool.Pool) -> None:
+def _abandon(pool: _Pool) -> None:
     """Stop a pool at once, without waiting on what a dead worker held.
 
     A worker killed while it sent a result (by the out-of-memory killer, or by a
@@ -260,14 +275,28 @@ def _abandon(pool: multiprocessing.pool.Pool) -> None:
     more workers), the workers are killed, and the thread is given up on if it is
     still waiting after ``_STOP_WAIT`` seconds. It holds no lock the rest of the run
     needs, and the workers of a pool are daemons, which the interpreter stops on its
-    way out anyway.
+    way out anyway. While the interpreter shuts down (a run's generator closed by its
+    last garbage collection) no thread can start: the workers are only killed.
     """
+    inqueue = getattr(pool, "_inqueue", None)
+    if inqueue is not None:  # terminating then drains the task queue without its lock
+        setattr(inqueue, _KILLED, True)
+    if sys.is_finalizing():
+        _kill(pool)
+        return
     stopper = threading.Thread(target=pool.terminate, name="corpuslint-stop-pool", daemon=True)
     stopper.start()
-    for worker in getattr(pool, "_pool", []):  # Pool's own list: it names no public one
+    _kill(pool)
+    stopper.join(_STOP_WAIT)
+    _kill(pool)  # any the pool started before ``terminate`` told it to stop
+
+
+def _kill(pool: _Pool) -> None:
+    """Kill the pool's workers that are alive."""
+    # Pool's own list, which its handler thread changes: a copy, and the first workers.
+    for worker in {*pool.started, *list(getattr(pool, "_pool", []))}:
         if worker.exitcode is None:
             worker.kill()
-    stopper.join(_STOP_WAIT)
 
 
 _STOP_WAIT = 2.0
@@ -307,6 +336,9 @@ def _pooled(
     unnamed = 0
     while True:
         todo = [i for i in range(start, len(sources)) if i not in failed]
+        if not todo:
+            yield from _failed(checker, sources, failed, start, len(sources), combined, progress)
+            return
         try:
             with _started(jobs, checker.plan) as (pool, watcher):
                 # Chunks made here, not by imap: only an imap of single items can be

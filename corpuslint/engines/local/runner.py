@@ -48,14 +48,32 @@ def _collect(
     signatures: CorpusSignatures,
     new: frozenset[str],
 ) -> None:
-    """Keep the targets' findings and every file's signatures (``new`` files' as new)."""
-    for source, outcome in freezing(outcomes):
-        if source.target:
-            collected.violations.extend(outcome.violations)
-            collected.directives[source.display] = outcome.directives
-            collected.warnings.extend(outcome.notices)
-        collected.errors.extend(outcome.errors)
-        signatures.add(outcome.signatures, source.target or source.location in new)
+    """Keep the targets' findings and every file's signatures (``new`` files' as new).
+
+    ``outcomes`` is closed on the way out, whatever ends the loop (see :func:`_close`).
+    """
+    try:
+        for source, outcome in freezing(outcomes):
+            if source.target:
+                collected.violations.extend(outcome.violations)
+                collected.directives[source.display] = outcome.directives
+                collected.warnings.extend(outcome.notices)
+            collected.errors.extend(outcome.errors)
+            signatures.add(outcome.signatures, source.target or source.location in new)
+    finally:
+        _close(outcomes)
+
+
+def _close(outcomes: Iterable[tuple[SourceFile, FileOutcome]]) -> None:
+    """Close the document pass's generator, and so stop its pool, now.
+
+    Left to the garbage collector, an interrupted pass could wait for the interpreter's
+    shutdown (an interrupt's traceback keeps it), when the pool's stopping thread can no
+    longer start.
+    """
+    close = getattr(outcomes, "close", None)
+    if close is not None:
+        close()
 
 
 def _corpus(

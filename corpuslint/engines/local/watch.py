@@ -84,13 +84,13 @@ class Watch:
         """What each worker's initializer passes to :func:`claim`."""
         return (self._slots, self._claimed)
 
-    def watch(self, pool: multiprocessing.pool.Pool) -> None:
-        """Watch the workers ``pool`` started with.
+    def watch(self, workers: list[Any]) -> None:
+        """Watch these workers, those a pool started with (its ``Process`` objects).
 
-        ``Pool`` keeps them in a private list and has no public way to tell that one
-        died. Only those are watched: the run stops using the pool at the first death.
+        ``Pool`` has no public way to tell that one died. Only those are watched: the
+        run stops using the pool at the first death.
         """
-        self._workers = list(getattr(pool, "_pool", []))
+        self._workers = list(workers)
 
     def death(self) -> Death | None:
         """The first watched worker found dead, if any."""
@@ -138,8 +138,8 @@ def claim(shared: Shared) -> None:
         claimed.value = number + 1
     at = 2 * number
     if at + 1 < len(slots):
+        slots[at + 1] = _IDLE  # first: a slot naming this process names no file yet
         slots[at] = os.getpid()
-        slots[at + 1] = _IDLE
         _SLOT[:] = [slots, at + 1]
 
 

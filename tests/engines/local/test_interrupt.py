@@ -99,3 +99,42 @@ def test_sigint_in_the_corpus_pass_stops_its_helper(tmp_path: Path) -> None:
     assert len(helpers) == 1, "the corpus pass had no helper"
     time.sleep(0.2)
     assert not [pid for pid in helpers if alive(pid)]
+
+
+CONSUMER_SCRIPT = """
+import os, signal, sys, time
+from corpuslint.engines.local import runner
+from corpuslint.cli import main
+
+def collect(outcomes, *args):
+    # Ctrl-C once the parent has taken an outcome, the pass's generator suspended, with
+    # nothing here to close it: the interrupt's traceback keeps it to the shutdown.
+    next(iter(outcomes))
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(5)
+
+runner._collect = collect
+main(["check", sys.argv[2], "--jobs", "2", "--no-cache", "-q"])
+"""
+
+
+def test_sigint_while_the_parent_takes_an_outcome_stops_at_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for number in range(200):
+        (corpus / f"a{number}.txt").write_text(f"Headline {number}\n\nBody text number {number}.\n")
+    pids = tmp_path / "pids"
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", CONSUMER_SCRIPT, str(pids), str(corpus)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    # The pass's generator is closed by the interpreter's shutdown, where no thread can
+    # start: its pool must be stopped without one.
+    assert done.returncode == 130, done.stderr
+    assert time.monotonic() - started < 20
+    assert done.stderr.strip() == "corpuslint: interrupted"

@@ -10,6 +10,7 @@ pool, and its parts' outcomes are combined into the outcome a one-process read g
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import itertools
@@ -387,12 +388,20 @@ def _failed(
     combined: Callable[[FileOutcome, str], _T],
     progress: Callable[[int], None] | None,
 ) -> Iterator[tuple[SourceFile, _T]]:
-    """The results of the files from ``start`` to ``stop`` whose check killed a worker."""
+    """The results of the files from ``start`` to ``stop`` whose check killed a worker.
+
+    A target's is a CL001 finding. A file of the corpus around the targets, whose
+    findings are not reported, gets an error instead: the run could not compare it.
+    """
     for index in sorted(i for i in failed if start <= i < stop):
         source = sources[index]
         problem = Problem(source.display, f"the process checking this file {failed[index]}")
+        outcome = checker.outcome(source, [problem], directives=())
+        if not source.target:
+            line = f"{source.display}: the process checking it {failed[index]}; not compared"
+            outcome = dataclasses.replace(outcome, errors=(*outcome.errors, line))
         # No digest: the cache keeps no entry for it, so the next run checks it again.
-        yield source, combined(checker.outcome(source, [problem], directives=()), "")
+        yield source, combined(outcome, "")
         if progress:
             progress(1)
 

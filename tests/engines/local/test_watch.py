@@ -130,6 +130,27 @@ def test_a_killed_worker_names_its_file_and_the_run_goes_on(
     assert codes == ["CL301"]
 
 
+@pytest.mark.usefixtures("own_cache")
+def test_a_file_around_the_targets_that_kills_a_worker_is_an_error(tmp_path: Path) -> None:
+    folder = corpus(tmp_path)
+    target = str(folder / "a05.txt")
+    done = run(KILL_ON_POISON, tmp_path, "check", target, "--jobs", "2", "--format", "json")
+    # Its findings would not be reported, but the run could not compare it with the
+    # targets: an error says so (exit 2), and the targets' findings stand.
+    assert done.returncode == 2, done.stderr
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "poison.txt: the process checking it was killed by SIGKILL (out of memory?);"
+            " not compared"
+        )
+    )
+    assert [(Path(f["path"]).name, f["code"]) for f in findings(done.stdout)] == [
+        ("a05.txt", "CL301")
+    ]
+
+
 def test_workers_dying_on_file_after_file_stop_the_run(tmp_path: Path) -> None:
     folder = corpus(tmp_path, files=0)
     for number in range(20):

@@ -433,6 +433,37 @@ _NUMERIC_DATE = re.compile(
 "06.11.2023 13:30 von Olga"."""
 
 
+_DATED_NAME = re.compile(
+    r"^\s*(?:(?P<date>(?:\d{4}-\d{2}-\d{2}|\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4})"
+    r"(?:\s*[|\u00b7\u2022,]?\s*\d{1,2}[:.]\d{2}(?:\s*(?:uhr|h))?)?)"
+    r"\s+[-\u2013\u2014|\u00b7\u2022]\s+(?P<after>[^\d|]+?)"
+    r"|(?P<before>[^\d|]+?)\s+[-\u2013\u2014|\u00b7\u2022]\s+"
+    r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}))\s*$",
+    re.IGNORECASE,
+)
+"""A block of a numeric date (and time) and a name, set apart by a dash or a bar:
+"11.12.2019 - Amelie Loevenich", "04.02.2022 | 13:10 Uhr | Uta Helkenberg"."""
+
+
+def _dated_name(text: str, not_names: Iterable[frozenset[str]]) -> str | None:
+    """The name of a block that is a date and a name and nothing else (see ``_DATED_NAME``).
+
+    Two or three capitalised words, none of them a word the tables know is no name
+    (months, weekdays, "Redaktion"): a byline without its preposition, which blog and
+    club templates print under a story's heading.
+    """
+    found = _DATED_NAME.match(text)
+    if found is None:
+        return None
+    name = (found.group("after") or found.group("before") or "").strip()
+    words = name.split()
+    if not 2 <= len(words) <= 3 or not all(_name_word(w) for w in words):
+        return None
+    if any(w.casefold() in known for known in not_names for w in words):
+        return None
+    return name
+
+
 def _parts(text: str) -> Iterator[str]:
     """The items of a short byline bar, and the line without the date it starts with."""
     if len(text.split()) <= BAR_MAX_WORDS and _BAR.search(text):
@@ -524,7 +555,10 @@ class MissingAttribution(DocumentRule):
       prepositions never count in the middle of a sentence. A team counts as a name when
       it is named: "By The React Team", "By the Rust Release Team", "Author: Newsroom
       Staff"; after a label or a credit, so does an organisation: "Source: The
-      Guardian", "Reporting by the Associated Press".
+      Guardian", "Reporting by the Associated Press". In the same blocks, a block of a
+      numeric date and two or three capitalised names, set apart by a dash or a bar, is
+      a byline without its preposition ("11.12.2019 - Amelie Loevenich", "04.02.2022 |
+      13:10 Uhr | Uta Helkenberg").
     - Provenance: "This article was originally published on The Conversation",
       "Originally published at Medium", "Republished with permission from Nieman Lab".
     - Chinese, Japanese and Korean credits: "作者：", "责任编辑：", "记者 王小明", "文：",
@@ -690,6 +724,8 @@ class MissingAttribution(DocumentRule):
                     return Credit(block.place, line, found[0])
                 if matcher.agency.search(line):
                     return Credit(block.place, line, "agency dateline")
+            if id(block) in window and _dated_name(block.text, matcher.not_names.values()):
+                return Credit(block.place, block.text, "a date and a name")
         first = next((b for b in body if b.kind is not BlockKind.HEADING), None)
         if first is not None:
             dateline = outlet_dateline(first.text)

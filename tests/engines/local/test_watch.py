@@ -38,14 +38,23 @@ main(sys.argv[1:])
 """
 
 DIE_AT_START = """
-import os, signal, sys
+import atexit, os, signal, sys
 from corpuslint.engines.local import document_pass
 from corpuslint.cli import main
 
 def dying(*args):
     os.kill(os.getpid(), signal.SIGKILL)
 
+pools = []
+started = document_pass._started
+
+def counted(*args):
+    pools.append(1)
+    return started(*args)
+
 document_pass._init_worker = dying
+document_pass._started = counted
+atexit.register(lambda: print(f"pools: {len(pools)}", flush=True))
 main(sys.argv[1:])
 """
 
@@ -179,6 +188,8 @@ def test_workers_that_keep_dying_between_files_stop_the_run(tmp_path: Path) -> N
     assert last.startswith("corpuslint: error: worker processes keep dying between files"), last
     assert "killed by SIGKILL" in last
     assert "Traceback" not in done.stderr
+    # The first pool and one for each of the deaths the run goes on after.
+    assert done.stdout.strip().splitlines()[-1] == "pools: 4"
 
 
 def test_a_worker_killed_in_a_part_of_a_large_file_stops_the_run(tmp_path: Path) -> None:

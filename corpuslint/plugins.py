@@ -136,8 +136,23 @@ def _described(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+_kept: list[Registry] = []
+
+
+def keep(registry: Registry) -> None:
+    """Have :func:`load` return ``registry`` from now on in this process.
+
+    The resident daemon loads the plugins once and keeps them for every command it
+    forks; it stops as soon as a file of a loaded module or a folder of ``sys.path``
+    changes, so the kept plugins are the installed ones.
+    """
+    _kept[:] = [registry]
+
+
 def load(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> Registry:
     """Load the core and every plugin of the ``corpuslint`` entry-point group."""
+    if entry_points is None and _kept:
+        return _kept[0]
     manager = _manager()
     if entry_points is None:
         entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)

@@ -17,14 +17,20 @@ from collections.abc import Iterator
 ENVIRONMENT = "CORPUSLINT_PROFILE"
 """The environment variable naming the file the stage timings are written to."""
 
-_TARGET = os.environ.get(ENVIRONMENT) or None
+_TARGET: list[str | None] = [os.environ.get(ENVIRONMENT) or None]  # one item: the file
 _OFF = contextlib.nullcontext()
 _STAGES: list[dict[str, object]] = []
 
 
+def configure() -> None:
+    """Read ``CORPUSLINT_PROFILE`` again: a command forked by the daemon has its own."""
+    _TARGET[0] = os.environ.get(ENVIRONMENT) or None
+    _STAGES.clear()
+
+
 def enabled() -> bool:
     """Whether stage timings are recorded in this process."""
-    return _TARGET is not None
+    return _TARGET[0] is not None
 
 
 @contextlib.contextmanager
@@ -45,18 +51,18 @@ def _timed(name: str) -> Iterator[None]:
 
 def stage(name: str) -> contextlib.AbstractContextManager[None]:
     """A block timed as stage ``name`` when profiling is on; nothing otherwise."""
-    return _timed(name) if _TARGET is not None else _OFF
+    return _timed(name) if _TARGET[0] is not None else _OFF
 
 
 def note(name: str, value: float) -> None:
     """A number about the run (files listed, entries loaded) to write beside the stages."""
-    if _TARGET is not None:
+    if _TARGET[0] is not None:
         _STAGES.append({"stage": name, "value": value})
 
 
 def write() -> None:
     """Write the stages recorded so far to the profile file (when profiling is on)."""
-    if _TARGET is None:
+    if _TARGET[0] is None:
         return
-    with open(_TARGET, "w", encoding="utf-8") as handle:
+    with open(_TARGET[0], "w", encoding="utf-8") as handle:
         json.dump({"pid": os.getpid(), "stages": _STAGES}, handle)

@@ -18,13 +18,13 @@ def _corpus(root: Path) -> None:
 
 
 def test_off_is_one_shared_null_context(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(profiling, "_TARGET", None)
+    monkeypatch.setattr(profiling, "_TARGET", [None])
     assert profiling.stage("discover") is profiling.stage("corpus pass")
     assert not profiling.enabled()
 
 
 def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(profiling, "_TARGET", None)
+    monkeypatch.setattr(profiling, "_TARGET", [None])
     monkeypatch.setattr(profiling, "_STAGES", [])
     _corpus(tmp_path)
     run(tmp_path)
@@ -38,7 +38,7 @@ def test_on_writes_every_stage_of_a_cached_run(
     corpus.mkdir()
     _corpus(corpus)
     monkeypatch.setenv("CORPUSLINT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(profiling, "_TARGET", str(out))
+    monkeypatch.setattr(profiling, "_TARGET", [str(out)])
     monkeypatch.setattr(profiling, "_STAGES", [])
     result = run(corpus, cache=True)
     assert [v.code for v in result.violations] == ["CL102"] * 3  # the first is the original
@@ -50,3 +50,19 @@ def test_on_writes_every_stage_of_a_cached_run(
     notes = {s["stage"]: s["value"] for s in written["stages"] if "value" in s}
     assert notes["files"] == 4
     assert notes["cache misses"] == 4
+
+
+def test_configure_reads_the_environment_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(profiling, "_TARGET", [None])
+    monkeypatch.setattr(profiling, "_STAGES", [{"stage": "from before", "value": 1}])
+    out = tmp_path / "profile.json"
+    monkeypatch.setenv(profiling.ENVIRONMENT, str(out))
+    profiling.configure()
+    assert profiling.enabled()
+    with profiling.stage("discover"):
+        pass
+    profiling.write()
+    stages = json.loads(out.read_text(encoding="utf-8"))["stages"]
+    assert [s["stage"] for s in stages] == ["discover"]

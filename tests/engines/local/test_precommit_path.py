@@ -206,7 +206,7 @@ def test_the_listing_is_reused_without_reading_every_entry(
         raise AssertionError("every entry read")
 
     monkeypatch.setattr(cache_module.Cache, "entries", refuse)
-    monkeypatch.setattr(profiling, "_TARGET", None)
+    monkeypatch.setattr(profiling, "_TARGET", [None])
     assert [f[3] for f in findings(repo, cache=True)] == ["news/old.md"]
 
 

@@ -1,5 +1,5 @@
 """``python -m corpuslint``."""
 
-from corpuslint.cli import main
+from corpuslint.launch import main
 
 main()

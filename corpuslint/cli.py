@@ -668,6 +668,107 @@ def server_command() -> None:
         server.serve()
 
 
+@main.group("daemon")
+def daemon_group() -> None:
+    """A resident process that runs this installation's commands without start-up costs.
+
+    Started once, it has Python, numpy, the readers and the rules loaded; each later
+    `corpuslint` command of the same installation (the same Python and the same copy of
+    corpuslint, such as a pre-commit hook's environment) hands it the command line, the
+    working folder, the environment and its standard streams, and the daemon runs the
+    command in a fresh fork of itself. Output, exit status, Ctrl-C and the findings are
+    those of a command run without it. The daemon stops after an idle time, on
+    `corpuslint daemon stop`, and as soon as a file it loaded changes on disk (the
+    command that noticed runs without it).
+
+    CORPUSLINT_DAEMON=off makes a command run without the daemon; CORPUSLINT_DAEMON=auto
+    makes a command start one in the background when none runs. Unix only: the socket
+    is in $XDG_RUNTIME_DIR/corpuslint (or /tmp/corpuslint-UID), a folder only its user
+    can open.
+    """
+    from corpuslint.daemon import address
+
+    if not address.AVAILABLE:
+        _fail("corpuslint daemon needs a Unix system (fork and Unix sockets)")
+
+
+_IDLE = click.option(
+    "--idle-minutes",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Stop after this long without a command.",
+)
+
+
+def _run_line(argv: list[str]) -> object:
+    """Run a command line in this process, as the `corpuslint` command would."""
+    return main.main(args=argv, prog_name="corpuslint")
+
+
+@daemon_group.command("start")
+@_IDLE
+def daemon_start(idle_minutes: float) -> None:
+    """Start the daemon in the background (nothing to do when it runs)."""
+    from corpuslint.daemon import client
+
+    running = client.ask("status")
+    if running is not None:
+        click.echo(f"corpuslint daemon already runs (pid {running.get('pid')})")
+        return
+    process = client.start_in_background(idle_minutes)
+    if process is None:
+        _fail("cannot start the daemon: its folder cannot be used safely or Python cannot run")
+    deadline = time.monotonic() + 60.0
+    while time.monotonic() < deadline:
+        running = client.ask("status")
+        if running is not None:
+            click.echo(
+                f"corpuslint daemon started (pid {running.get('pid')}); it stops after"
+                f" {idle_minutes:g} minutes without a command"
+            )
+            return
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    _fail(f"the daemon did not start; its log is {client.log_file()}")
+
+
+@daemon_group.command("serve")
+@_IDLE
+def daemon_serve(idle_minutes: float) -> None:
+    """Run the daemon in the foreground (for a service manager); `start` runs this."""
+    from corpuslint.daemon import serve
+
+    with _errors():
+        sys.exit(serve.serve(_run_line, idle_minutes * 60.0, ready=click.echo))
+
+
+@daemon_group.command("stop")
+def daemon_stop() -> None:
+    """Stop the daemon (nothing to do when none runs)."""
+    from corpuslint.daemon import client
+
+    stopped = client.ask("stop")
+    if stopped is None:
+        click.echo("no corpuslint daemon runs for this installation")
+        return
+    click.echo(f"corpuslint daemon stopped (pid {stopped.get('stopped')})")
+
+
+@daemon_group.command("status")
+def daemon_status() -> None:
+    """Say whether the daemon runs, since when and how many commands it ran; 1 if none runs."""
+    from corpuslint.daemon import client
+
+    running = client.ask("status")
+    if running is None:
+        click.echo("no corpuslint daemon runs for this installation")
+        sys.exit(1)
+    for key in ("pid", "version", "python", "socket", "up", "served", "running", "idle"):
+        click.echo(f"{key}: {running.get(key)}")
+
+
 @main.command("schema")
 @click.option(
     "--builtin",

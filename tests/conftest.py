@@ -26,6 +26,9 @@ def _cache_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
     Set in the environment, so corpuslint started in a subprocess uses it too.
     """
     os.environ["CORPUSLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("corpuslint-cache"))
+    # A daemon the developer runs must not serve the commands tests start in subprocesses
+    # (tests/daemon starts its own).
+    os.environ["CORPUSLINT_DAEMON"] = "off"
 
 
 @pytest.fixture

@@ -1,0 +1,92 @@
+"""What a process carries besides its folder, environment and streams, and must match.
+
+A command run by the daemon must behave as it would alone, so the daemon's copy takes
+on what the command's process had: its umask, resource limits (a file size limit, say),
+CPU affinity (which sets the default number of jobs) and niceness. What a copy cannot
+take on it must already share with the command, or the command runs alone: the root
+folder and the Linux namespaces (a container, a private mount), the group ids, and what
+Python's start-up made of the command's environment (``sys.path`` past its first entry,
+``sys.flags``, warning options).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+from typing import Any
+
+_LIMITS = {
+    name: getattr(resource, name)
+    for name in (
+        "RLIMIT_AS",
+        "RLIMIT_CORE",
+        "RLIMIT_CPU",
+        "RLIMIT_DATA",
+        "RLIMIT_FSIZE",
+        "RLIMIT_NOFILE",
+        "RLIMIT_NPROC",
+        "RLIMIT_STACK",
+    )
+    if hasattr(resource, name)
+}
+_NAMESPACES = ("cgroup", "ipc", "mnt", "net", "pid", "user", "uts")
+_SHARED = ("root", "namespaces", "gid", "egid", "groups", "path", "flags", "warnings")
+"""What the daemon must share with the command."""
+
+
+def capture() -> dict[str, Any]:
+    """The context of the running process, as JSON data."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    root = os.stat("/")
+    namespaces = {}
+    for name in _NAMESPACES:
+        try:
+            namespaces[name] = os.stat(f"/proc/self/ns/{name}").st_ino
+        except OSError:
+            continue
+    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {
+        "umask": umask,
+        "limits": {name: list(resource.getrlimit(code)) for name, code in _LIMITS.items()},
+        "affinity": affinity,
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        "root": [root.st_dev, root.st_ino],
+        "namespaces": namespaces,
+        "gid": os.getgid(),
+        "egid": os.getegid(),
+        "groups": sorted(os.getgroups()),
+        "path": sys.path[1:],
+        "flags": list(sys.flags),
+        "warnings": list(sys.warnoptions),
+    }
+
+
+def mismatch(theirs: object, ours: dict[str, Any]) -> str | None:
+    """Why a command with context ``theirs`` cannot run in a copy of this process."""
+    if not isinstance(theirs, dict):
+        return "the request has no process context"
+    for key in _SHARED:
+        if theirs.get(key) != ours[key]:
+            return f"the command's {key} differs from the daemon's"
+    return None
+
+
+def adopt(theirs: dict[str, Any]) -> str | None:
+    """Take on the command's umask, limits, affinity and niceness; why not, if it fails."""
+    try:
+        os.umask(int(theirs["umask"]))
+        for name, (soft, hard) in dict(theirs["limits"]).items():
+            code = _LIMITS.get(name)
+            if code is not None and resource.getrlimit(code) != (soft, hard):
+                resource.setrlimit(code, (int(soft), int(hard)))
+        affinity = theirs["affinity"]
+        if affinity is not None and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, [int(cpu) for cpu in affinity])
+        nice = int(theirs["nice"])
+        if os.getpriority(os.PRIO_PROCESS, 0) != nice:
+            os.setpriority(os.PRIO_PROCESS, 0, nice)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        return f"cannot take on the command's process context: {exc}"
+    return None

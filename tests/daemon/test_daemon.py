@@ -1,0 +1,325 @@
+"""``corpuslint daemon``: commands handed to a resident process give what they give alone.
+
+Each test has its own runtime folder (``XDG_RUNTIME_DIR``), hence its own daemon, which
+the fixture stops (and kills if need be) at the end. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corpuslint.daemon import address, protocol, serve
+from tests.helpers import LONG_A, LONG_B, LONG_C, article, write
+
+pytestmark = pytest.mark.skipif(not address.AVAILABLE, reason="the daemon needs Unix")
+
+TIMEOUT = 60.0
+
+
+class Daemon:
+    """A runtime folder of the test's own, and the commands run with it."""
+
+    def __init__(self, runtime: Path) -> None:
+        self.runtime = runtime
+        self.home = runtime / "home"  # not the runtime folder: its corpuslint/ would shadow ours
+        self.home.mkdir()
+        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+        self.env.pop("CORPUSLINT_DAEMON", None)
+
+    def run(self, *args: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "corpuslint", *args],
+            cwd=cwd,
+            env={**self.env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+
+    def status(self) -> dict[str, str] | None:
+        done = self.run("daemon", "status", cwd=self.home)
+        if done.returncode != 0:
+            return None
+        return dict(line.split(": ", 1) for line in done.stdout.splitlines())
+
+    def served(self) -> int | None:
+        """How many commands the daemon ran, or ``None`` when none runs."""
+        status = self.status()
+        return None if status is None else int(status["served"])
+
+    def start(self) -> dict[str, str]:
+        done = self.run("daemon", "start", cwd=self.home)
+        assert done.returncode == 0, done.stderr
+        assert "started" in done.stdout
+        status = self.status()
+        assert status is not None
+        return status
+
+    def wait_gone(self, pid: int) -> bool:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.05)
+        return False
+
+
+@pytest.fixture
+def daemon() -> Iterator[Daemon]:
+    # A short folder: a Unix socket's path holds at most about 100 bytes.
+    runtime = Path(tempfile.mkdtemp(prefix="cl-"))
+    runtime.chmod(0o700)
+    helper = Daemon(runtime)
+    try:
+        yield helper
+    finally:
+        status = helper.status()
+        helper.run("daemon", "stop", cwd=helper.home)
+        if status is not None and not helper.wait_gone(int(status["pid"])):
+            os.kill(int(status["pid"]), signal.SIGKILL)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    write(
+        tmp_path,
+        {
+            "a.md": article(LONG_A, LONG_B),
+            "b.md": article(LONG_C, LONG_A, title="Another Story"),
+            "c.md": article(LONG_B, LONG_B, title="Third Story", byline=False),
+        },
+    )
+    return tmp_path
+
+
+def test_a_command_run_by_the_daemon_prints_and_exits_as_alone(
+    daemon: Daemon, corpus: Path
+) -> None:
+    alone = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="off")
+    assert alone.returncode == 1
+    assert "CL101" in alone.stdout
+    daemon.start()
+    served = daemon.run("check", "--no-cache", ".", cwd=corpus)
+    assert (served.returncode, served.stdout, served.stderr) == (
+        alone.returncode,
+        alone.stdout,
+        alone.stderr,
+    )
+    assert daemon.served() == 1
+
+
+def test_the_daemon_runs_in_the_command_s_folder_and_environment(
+    daemon: Daemon, corpus: Path
+) -> None:
+    daemon.start()
+    cache = corpus / "own-cache"
+    done = daemon.run(
+        "check", "--format", "json", "--output-file", "out.json", "c.md",
+        cwd=corpus, CORPUSLINT_CACHE_DIR=str(cache),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    found = json.loads((corpus / "out.json").read_text(encoding="utf-8"))
+    assert {f["code"] for f in found} >= {"CL101", "CL301"}
+    assert cache.is_dir()  # the command's CORPUSLINT_CACHE_DIR, not the daemon's
+    assert daemon.served() == 1
+
+
+def test_a_command_reads_its_own_stdin_through_the_daemon(daemon: Daemon, corpus: Path) -> None:
+    daemon.start()
+    command = ["check", "--no-cache", "-", "--stdin-filename", "x.md"]
+    done = subprocess.run(
+        [sys.executable, "-m", "corpuslint", *command],
+        cwd=corpus,
+        env=daemon.env,
+        input=article(LONG_C, LONG_C),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "x.md:" in done.stdout
+    assert "CL101" in done.stdout
+
+
+def test_off_runs_the_command_without_the_daemon(daemon: Daemon, corpus: Path) -> None:
+    daemon.start()
+    done = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="off")
+    assert done.returncode == 1
+    assert daemon.served() == 0
+
+
+def test_a_changed_folder_of_sys_path_stops_the_daemon_and_the_command_runs_alone(
+    daemon: Daemon, corpus: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    extra = tmp_path_factory.mktemp("site")
+    daemon.env["PYTHONPATH"] = str(extra)
+    pid = int(daemon.start()["pid"])
+    (extra / "newly_installed.py").write_text("", encoding="utf-8")  # as pip would add files
+    done = daemon.run("check", "--no-cache", ".", cwd=corpus)
+    assert done.returncode == 1
+    assert "CL101" in done.stdout
+    assert daemon.wait_gone(pid)
+    log = next(daemon.runtime.glob("corpuslint/*.log")).read_text(encoding="utf-8")
+    assert f"stopping: {extra} changed since the daemon started" in log
+
+
+def test_ctrl_c_reaches_the_command_run_by_the_daemon(daemon: Daemon, corpus: Path) -> None:
+    daemon.start()
+    # The command waits for stdin, which stays open: it runs until interrupted.
+    command = [sys.executable, "-m", "corpuslint", "check", "-", "--stdin-filename", "x.md"]
+    process = subprocess.Popen(
+        command, cwd=corpus, env=daemon.env, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        status = daemon.status()
+        if status is not None and status["running"] == "1":
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    try:
+        _out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert err.strip().endswith("corpuslint: interrupted")
+
+
+def test_a_request_that_is_not_json_leaves_the_daemon_serving(daemon: Daemon, corpus: Path) -> None:
+    daemon.start()
+    path = daemon.runtime / "corpuslint" / address.socket_path().name
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(path))
+        sock.sendall(b"\0\0\0\x05[1,2" + b"\0" * 4)
+        sock.shutdown(socket.SHUT_WR)
+        assert sock.recv(100) == b""  # no answer: the request is dropped
+    done = daemon.run("check", "--no-cache", ".", cwd=corpus)
+    assert done.returncode == 1
+    assert daemon.served() == 1
+
+
+def test_stop_removes_the_socket(daemon: Daemon) -> None:
+    pid = int(daemon.start()["pid"])
+    sockets = list(daemon.runtime.glob("corpuslint/*.sock"))
+    assert len(sockets) == 1
+    stopped = daemon.run("daemon", "stop", cwd=daemon.home)
+    assert stopped.stdout.strip() == f"corpuslint daemon stopped (pid {pid})"
+    assert daemon.wait_gone(pid)
+    assert not sockets[0].exists()
+    assert daemon.run("daemon", "status", cwd=daemon.home).returncode == 1
+
+
+def test_a_folder_others_can_open_is_never_used(daemon: Daemon, corpus: Path) -> None:
+    folder = daemon.runtime / "corpuslint"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    done = daemon.run("daemon", "start", cwd=daemon.home)
+    assert done.returncode == 2
+    assert "cannot start the daemon" in done.stderr
+    assert not list(folder.glob("*.sock"))
+    alone = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="auto")
+    assert alone.returncode == 1  # run without a daemon, none started
+    time.sleep(0.5)
+    assert not list(folder.glob("*.sock"))
+
+
+def test_auto_starts_a_daemon_for_the_next_commands(daemon: Daemon, corpus: Path) -> None:
+    first = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="auto")
+    assert first.returncode == 1
+    deadline = time.monotonic() + TIMEOUT
+    served = None
+    while served is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        served = daemon.served()
+    assert served == 0  # it runs, and the first command ran without it
+    again = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="auto")
+    assert again.stdout == first.stdout
+    assert daemon.served() == 1
+
+
+def test_fingerprint_names_a_loaded_module_whose_file_changed(tmp_path: Path) -> None:
+    module = tmp_path / "module_for_the_fingerprint.py"
+    module.write_text("X = 1\n", encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        __import__("module_for_the_fingerprint")
+        recorded = serve.fingerprint()
+        assert serve.changed(recorded) is None
+        module.write_text("X = 22\n", encoding="utf-8")
+        assert serve.changed(recorded) == str(module)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("module_for_the_fingerprint", None)
+
+
+def test_a_request_frame_round_trips_with_its_descriptors() -> None:
+    left, right = socket.socketpair()
+    reader, writer = os.pipe()
+    try:
+        protocol.send_request(left, {"op": "run", "argv": ["é" * 40000]}, [reader, writer, 2])
+        message, fds = protocol.receive_request(right)
+        assert message == {"op": "run", "argv": ["é" * 40000]}
+        assert len(fds) == 3
+        os.write(fds[1], b"x")
+        assert os.read(reader, 1) == b"x"
+        for fd in fds:
+            os.close(fd)
+    finally:
+        for fd in (reader, writer):
+            os.close(fd)
+        left.close()
+        right.close()
+
+
+def test_the_command_s_file_size_limit_holds_in_the_daemon(daemon: Daemon, corpus: Path) -> None:
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, resource.RLIM_INFINITY))
+
+    def check(**extra: str) -> tuple[int, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "corpuslint", "check", "--no-cache", "-o", "report.txt", "."],
+            cwd=corpus,
+            env={**daemon.env, **extra},
+            preexec_fn=limit,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        return done.returncode, done.stderr
+
+    alone = check(CORPUSLINT_DAEMON="off")
+    assert alone[0] == 2
+    assert "File too large" in alone[1]
+    daemon.start()
+    assert check() == alone
+    assert daemon.served() == 1
+
+
+def test_a_command_whose_python_path_differs_runs_alone(
+    daemon: Daemon, corpus: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    daemon.start()
+    elsewhere = tmp_path_factory.mktemp("plugins")
+    done = daemon.run("check", "--no-cache", ".", cwd=corpus, PYTHONPATH=str(elsewhere))
+    assert done.returncode == 1
+    assert "CL101" in done.stdout
+    assert daemon.served() == 0

@@ -1,6 +1,6 @@
 """The pre-commit path: 5 changed files checked against a large corpus, warm cache.
 
-    python benchmarks/precommit.py CORPUS [--rounds 5] [--git] [--profile]
+    python benchmarks/precommit.py CORPUS [--rounds 5] [--git] [--profile] [--daemon]
 
 CORPUS is a folder written by ``make_corpus.py`` (generate it once and reuse it). The
 first time, this appends to 5 of its articles a paragraph copied from another (as
@@ -18,7 +18,10 @@ whether the check reported the 5 copies. ``--profile`` also runs the check once 
 ``profile_stages.py`` and prints where its time goes. ``--baseline PYTHON`` also runs
 ``--version``, the empty-folder check and the check of the 5 files with another
 installation's corpuslint (an older version, same cache), interleaved with the others,
-and says whether both reported the same findings.
+and says whether both reported the same findings. ``--daemon`` starts a daemon
+(``corpuslint daemon start``, in a runtime folder of its own) after the warm-up check,
+runs the check of the 5 files through it in each round too, and says whether it
+reported the same findings as the check alone; the other rows run without a daemon.
 """
 
 from __future__ import annotations
@@ -38,12 +41,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench
 
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["CORPUSLINT_DAEMON"] = "off"  # a daemon the user runs must not serve the plain rows
+DAEMON_ROW = "check 5 changed files (daemon)"
 CORPUSLINT = [sys.executable, "-m", "corpuslint"]
 
 
-def _wall(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+def _wall(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess[bytes]]:
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=False)
+    done = subprocess.run(command, cwd=cwd, env=env or ENV, capture_output=True, check=False)
     return time.perf_counter() - started, done
 
 
@@ -80,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--git", action="store_true", help="make the corpus a git repository")
     parser.add_argument("--profile", action="store_true", help="also profile the check's stages")
     parser.add_argument(
+        "--daemon",
+        action="store_true",
+        help="also run the check through a resident daemon (corpuslint daemon start)",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         help="a Python whose corpuslint (an older version) runs the same commands interleaved",
@@ -114,17 +126,25 @@ def main(argv: list[str] | None = None) -> int:
         commands["baseline: check 5 changed files"] = (old_check, corpus)
         _wall(old_check, corpus)
     _wall(check, corpus)  # the cache holds the 5 changed files from here on, as on a rerun
+    envs = dict.fromkeys(commands, ENV)
+    daemon_report = report.parent / "daemon.json"
+    if args.daemon:
+        runtime = report.parent / "run"
+        runtime.mkdir(mode=0o700)
+        envs[DAEMON_ROW] = {**ENV, "XDG_RUNTIME_DIR": str(runtime), "CORPUSLINT_DAEMON": "use"}
+        served = [*check[:-1], str(daemon_report)]
+        commands[DAEMON_ROW] = (served, corpus)
+        _, started = _wall([*CORPUSLINT, "daemon", "start"], empty, envs[DAEMON_ROW])
+        if started.returncode != 0:
+            raise SystemExit(f"the daemon did not start: {started.stderr.decode()[-600:]}")
     times: dict[str, list[float]] = {name: [] for name in commands}
-    reported = ""
-    for _ in range(args.rounds):  # interleaved: the machine's drift touches each alike
-        for name, (command, cwd) in commands.items():
-            seconds, done = _wall(command, cwd)
-            times[name].append(seconds)
-            if command is check:
-                if done.returncode not in (0, 1):
-                    raise SystemExit(f"check failed: {done.stderr.decode()[-600:]}")
-                found = json.loads(report.read_text(encoding="utf-8"))
-                reported = bench.changed_reported(found, changes)
+    try:
+        _rounds(args.rounds, commands, envs, times)
+    finally:
+        if args.daemon:
+            _wall([*CORPUSLINT, "daemon", "stop"], empty, envs[DAEMON_ROW])
+    found = json.loads(report.read_text(encoding="utf-8"))
+    reported = bench.changed_reported(found, changes)
     python = statistics.median(times["python -c pass"])
     version = statistics.median(times["corpuslint --version"])
     print(f"{corpus}: median of {args.rounds} interleaved rounds (git: {args.git})")
@@ -143,11 +163,33 @@ def main(argv: list[str] | None = None) -> int:
             for name in ("check 5 changed files (warm cache)", "baseline: check 5 changed files")
         )
         print(f"against the baseline: {new / old_seconds:.2f}x its time; same findings: {same}")
+    if args.daemon:
+        same = json.loads(daemon_report.read_text("utf-8")) == found
+        new, alone = (
+            statistics.median(times[name])
+            for name in (DAEMON_ROW, "check 5 changed files (warm cache)")
+        )
+        print(f"through the daemon: {new / alone:.2f}x the time alone; same findings: {same}")
     if args.profile:
         profiler = Path(__file__).resolve().parent / "profile_stages.py"
         rest = ["--", "check", *targets, "--format", "json"]
         subprocess.run([sys.executable, str(profiler), str(corpus), *rest], env=ENV, check=True)
     return 0
+
+
+def _rounds(
+    rounds: int,
+    commands: dict[str, tuple[list[str], Path]],
+    envs: dict[str, dict[str, str]],
+    times: dict[str, list[float]],
+) -> None:
+    """Run every command once per round, in order (the machine's drift touches each alike)."""
+    for _ in range(rounds):
+        for name, (command, cwd) in commands.items():
+            seconds, done = _wall(command, cwd, envs[name])
+            times[name].append(seconds)
+            if name.startswith("check 5") and done.returncode not in (0, 1):
+                raise SystemExit(f"{name} failed: {done.stderr.decode()[-600:]}")
 
 
 if __name__ == "__main__":

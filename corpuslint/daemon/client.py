@@ -115,7 +115,7 @@ def start_in_background(idle_minutes: float | None = None) -> subprocess.Popen[b
             return subprocess.Popen(
                 command,
                 cwd=where,  # sys.path[0] of ``-m``: a folder only this user can write
-                env={**os.environ, ENVIRONMENT: "off"},
+                env=_daemon_environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=output,
@@ -128,6 +128,22 @@ def start_in_background(idle_minutes: float | None = None) -> subprocess.Popen[b
 def log_file() -> Path:
     """Where a daemon started in the background writes its output."""
     return address.folder() / f"{address.installation_key()}.log"
+
+
+def _daemon_environment() -> dict[str, str]:
+    """The daemon's own environment: this one without what belongs to one command.
+
+    A git hook's variables (``GIT_DIR``, ``GIT_INDEX_FILE``) would point the daemon's
+    warm-up check at the repository of the commit that started it; each command brings
+    its own environment anyway.
+    """
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("GIT_") and name != "CORPUSLINT_PROFILE"
+    }
+    kept[ENVIRONMENT] = "off"
+    return kept
 
 
 def daemon_command() -> list[str]:

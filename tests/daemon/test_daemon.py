@@ -323,3 +323,21 @@ def test_a_command_whose_python_path_differs_runs_alone(
     assert done.returncode == 1
     assert "CL101" in done.stdout
     assert daemon.served() == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+def test_a_daemon_started_from_a_git_hook_keeps_none_of_its_git_variables(
+    daemon: Daemon, corpus: Path
+) -> None:
+    hook = {"GIT_INDEX_FILE": str(corpus / "index.lock"), "GIT_DIR": str(corpus / ".git")}
+    first = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="auto", **hook)
+    assert first.returncode == 1
+    deadline = time.monotonic() + TIMEOUT
+    status = None
+    while status is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = daemon.status()
+    assert status is not None
+    environ = Path(f"/proc/{status['pid']}/environ").read_bytes().split(b"\0")
+    assert not [v for v in environ if v.startswith(b"GIT_")]
+    assert b"CORPUSLINT_DAEMON=off" in environ

@@ -701,9 +701,9 @@ _IDLE = click.option(
 )
 
 
-def _run_line(argv: list[str]) -> object:
+def _run_line(argv: list[str], prog: str) -> object:
     """Run a command line in this process, as the `corpuslint` command would."""
-    return main.main(args=argv, prog_name="corpuslint")
+    return main.main(args=argv, prog_name=prog)
 
 
 @daemon_group.command("start")
@@ -719,6 +719,8 @@ def daemon_start(idle_minutes: float) -> None:
     process = client.start_in_background(idle_minutes)
     if process is None:
         _fail("cannot start the daemon: its folder cannot be used safely or Python cannot run")
+    from corpuslint.daemon.serve import ALREADY_RUNNING
+
     deadline = time.monotonic() + 60.0
     while time.monotonic() < deadline:
         running = client.ask("status")
@@ -728,8 +730,8 @@ def daemon_start(idle_minutes: float) -> None:
                 f" {idle_minutes:g} minutes without a command"
             )
             return
-        if process.poll() is not None:
-            break
+        if process.poll() not in (None, ALREADY_RUNNING):
+            break  # it failed; one that found another starting waits for that one
         time.sleep(0.05)
     _fail(f"the daemon did not start; its log is {client.log_file()}")
 

@@ -46,33 +46,66 @@ def installation_key() -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
+def socket_name() -> str:
+    """The name of this installation's socket in :func:`folder`."""
+    return f"{installation_key()}.sock"
+
+
+def lock_name() -> str:
+    """The lock file its daemon holds while it runs."""
+    return f"{installation_key()}.lock"
+
+
+def log_name() -> str:
+    """The log of a daemon started in the background."""
+    return f"{installation_key()}.log"
+
+
 def socket_path() -> Path:
     """The socket of this installation's daemon."""
-    return folder() / f"{installation_key()}.sock"
+    return folder() / socket_name()
 
 
-def checked_folder(create: bool) -> Path:
-    """:func:`folder`, made when ``create`` is true, after checking that only we can use it.
+def open_folder(create: bool) -> int:
+    """A descriptor of :func:`folder` (made when ``create`` is true), checked as only ours.
 
-    Raises :class:`AddressError` when it is missing (and not to be created), is not a
-    folder, belongs to another user or can be opened by others.
+    Everything the daemon keeps there is then opened relative to this descriptor, never
+    by path again, so the folder cannot be swapped for another between the check and
+    the use. Raises :class:`AddressError` when the folder is missing (and not to be
+    created), is a link or not a folder, belongs to another user or can be opened by
+    others, or when its parent can be written by others without the sticky bit (they
+    could rename it away).
     """
     where = folder()
+    try:
+        parent = os.lstat(where.parent)
+    except OSError as exc:
+        raise AddressError(f"cannot use {where.parent}: {exc.strerror}") from exc
+    if parent.st_uid not in (0, os.getuid()) or (
+        parent.st_mode & 0o022 and not parent.st_mode & stat.S_ISVTX
+    ):
+        raise AddressError(f"{where.parent} can be changed by other users")
     if create:
         try:
             where.mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
             raise AddressError(f"cannot create {where}: {exc.strerror}") from exc
     try:
-        status = where.lstat()
+        fd = os.open(where, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
         raise AddressError(f"cannot use {where}: {exc.strerror}") from exc
-    if not stat.S_ISDIR(status.st_mode):
-        raise AddressError(f"{where} is not a folder")
+    status = os.fstat(fd)
+    problem = None
     if status.st_uid != os.getuid():
-        raise AddressError(f"{where} belongs to another user")
-    if status.st_mode & 0o077:
-        raise AddressError(
-            f"{where} can be opened by other users (mode {status.st_mode & 0o777:o})"
-        )
-    return where
+        problem = f"{where} belongs to another user"
+    elif status.st_mode & 0o077:
+        problem = f"{where} can be opened by other users (mode {status.st_mode & 0o777:o})"
+    if problem is not None:
+        os.close(fd)
+        raise AddressError(problem)
+    return fd
+
+
+def open_file(folder_fd: int, name: str, flags: int) -> int:
+    """Open (or create, mode 0600) ``name`` in the checked folder, never through a link."""
+    return os.open(name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder_fd)

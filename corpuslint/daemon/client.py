@@ -1,12 +1,14 @@
 """The command's side: hand this command to this installation's daemon, if one runs.
 
 :func:`forward` connects to the daemon's socket and passes it the command line, the
-working folder, the environment and the three standard streams (as descriptors, so the
-output goes straight to the terminal or pipe, colours and all). It relays SIGINT,
-SIGTERM and SIGHUP to the forked copy that runs the command and returns the copy's exit
-status. It returns ``None`` whenever the command should run in this process instead:
-no daemon runs, the daemon's folder is not safe, the daemon asks for it (its code
-changed on disk), or ``CORPUSLINT_DAEMON=off``.
+working folder, the environment, the process context (``corpuslint.daemon.context``)
+and the three standard streams (as descriptors, so the output goes straight to the
+terminal or pipe, colours and all). It relays SIGINT, SIGTERM, SIGHUP and SIGQUIT to
+the forked copy that runs the command (not those this process ignores), stops and
+continues the copy with itself on Ctrl-Z, and returns the copy's exit status. It
+returns ``None`` whenever the command should run in this process instead: no daemon
+answers in time, the daemon's folder is not safe, the daemon asks for it (its code
+changed on disk, or the context differs), or ``CORPUSLINT_DAEMON=off``.
 
 This module is imported by every ``corpuslint`` command: it imports only the standard
 library's light modules.
@@ -20,7 +22,6 @@ import os
 import signal
 import socket
 import sys
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,11 @@ ENVIRONMENT = "CORPUSLINT_DAEMON"
 """``off``: never use a daemon. ``auto``: start one in the background when none runs.
 Unset or anything else: use one when it runs."""
 
-_RELAYED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+CONNECT_SECONDS = 2.0
+"""How long to wait for the daemon to accept the connection."""
+START_SECONDS = 5.0
+"""How long to wait for the daemon's copy to start the command; then it runs here."""
+
 _LOST = "corpuslint: the daemon's copy running this command ended without an exit status"
 
 
@@ -60,21 +65,24 @@ def forward(argv: list[str]) -> int | None:
         return None
     with sock:
         try:
-            protocol.send_request(sock, request, [0, 1, 2])
+            protocol.send_request(sock, request)
         except OSError:
             return None
-        return _follow(sock)
+        return _follow(sock, request["context"]["ignored"])
 
 
 def connect() -> socket.socket | None:
     """A connection to this installation's daemon, or ``None`` when none answers."""
     try:
-        where = address.checked_folder(create=False)
+        os.close(address.open_folder(create=False))
     except address.AddressError:
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(CONNECT_SECONDS)
     try:
-        sock.connect(str(where / address.socket_path().name))
+        sock.connect(str(address.socket_path()))
+        # Whoever listens there must be this user: the folder's checks aside, this is
+        # what keeps the command's environment and streams from anyone else.
         if not protocol.same_user(sock):
             raise ConnectionRefusedError
     except OSError:
@@ -90,7 +98,8 @@ def ask(operation: str) -> dict[str, Any] | None:
         return None
     with sock:
         try:
-            protocol.send_request(sock, {"op": operation}, [])
+            protocol.send_request(sock, {"op": operation})
+            sock.settimeout(START_SECONDS)
             return _message(sock.makefile("rb").readline())
         except OSError:
             return None
@@ -104,30 +113,38 @@ def start_in_background(idle_minutes: float | None = None) -> subprocess.Popen[b
     import subprocess
 
     try:
-        where = address.checked_folder(create=True)
+        folder = address.open_folder(create=True)
     except address.AddressError:
         return None
     command = daemon_command()
     if idle_minutes is not None:
         command += ["--idle-minutes", repr(idle_minutes)]
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
     try:
-        with open(log_file(), "ab", opener=_private) as output:
+        log = address.open_file(folder, address.log_name(), flags)
+        try:
             return subprocess.Popen(
                 command,
-                cwd=where,  # sys.path[0] of ``-m``: a folder only this user can write
+                # sys.path[0] of ``-m``: the checked folder, whose parent others cannot
+                # change either (``address.open_folder``).
+                cwd=address.folder(),
                 env=_daemon_environment(),
                 stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
+                stdout=log,
+                stderr=log,
                 start_new_session=True,
             )
+        finally:
+            os.close(log)
     except OSError:
         return None
+    finally:
+        os.close(folder)
 
 
-def log_file() -> Path:
+def log_file() -> str:
     """Where a daemon started in the background writes its output."""
-    return address.folder() / f"{address.installation_key()}.log"
+    return str(address.folder() / address.log_name())
 
 
 def _daemon_environment() -> dict[str, str]:
@@ -151,13 +168,19 @@ def daemon_command() -> list[str]:
     return [sys.executable, "-m", "corpuslint", "daemon", "serve"]
 
 
-def _private(path: str, flags: int) -> int:
-    return os.open(path, flags, 0o600)
+def _program_name() -> str:
+    """The program's name as click would print it in usage lines (``python -m ...``)."""
+    main = sys.modules.get("__main__")
+    package = getattr(main, "__package__", None)
+    path = sys.argv[0] if sys.argv else "corpuslint"
+    if package and os.path.basename(path) == "__main__.py":
+        return f"python -m {package}"
+    return os.path.basename(path) or "corpuslint"
 
 
 def _request(argv: list[str]) -> dict[str, Any] | None:
     """The ``run`` request, or ``None`` when a standard stream or the folder is missing."""
-    encodings = []
+    streams = []
     for fd, stream in enumerate((sys.stdin, sys.stdout, sys.stderr)):
         if stream is None or not hasattr(stream, "encoding"):
             return None
@@ -165,7 +188,8 @@ def _request(argv: list[str]) -> dict[str, Any] | None:
             os.fstat(fd)
         except OSError:
             return None
-        encodings.append([stream.encoding, getattr(stream, "errors", None) or "strict"])
+        errors = getattr(stream, "errors", None) or "strict"
+        streams.append([stream.encoding, errors, bool(getattr(stream, "write_through", False))])
     try:
         cwd = os.getcwd()
     except OSError:
@@ -173,9 +197,11 @@ def _request(argv: list[str]) -> dict[str, Any] | None:
     return {
         "op": "run",
         "argv": list(argv),
+        "argv0": sys.argv[0] if sys.argv else "corpuslint",
+        "prog": _program_name(),
         "cwd": cwd,
         "env": dict(os.environ),
-        "streams": encodings,
+        "streams": streams,
         "context": context.capture(),
     }
 
@@ -190,22 +216,45 @@ def _message(line: bytes) -> dict[str, Any] | None:
     return message if isinstance(message, dict) else None
 
 
-def _follow(sock: socket.socket) -> int | None:
-    """Wait for the copy's pid, relay signals to it, and return its exit status."""
+def _follow(sock: socket.socket, ignored: list[str]) -> int | None:
+    """Wait for the copy, hand it the streams, relay signals, and return its exit status."""
     answers = sock.makefile("rb")
+    sock.settimeout(START_SECONDS)
     try:
         first = _message(answers.readline())
+        pid = first.get("ready") if first is not None else None
+        if not isinstance(pid, int) or pid <= 0:
+            return None  # a fallback, or a daemon that went away before it forked
+        protocol.send_streams(sock, [0, 1, 2])
     except OSError:
-        return None
-    pid = first.get("pid") if first is not None else None
-    if not isinstance(pid, int) or pid <= 0:
-        return None  # a fallback, or a daemon that went away before starting the command
+        return None  # no copy in time: it will not run the command without the streams
+    sock.settimeout(None)
+    relayed: list[int] = []
 
     def relay(signum: int, _frame: FrameType | None) -> None:
+        relayed.append(signum)
         with contextlib.suppress(OSError):
             os.kill(pid, signum)
 
-    previous = {s: signal.signal(s, relay) for s in _RELAYED}
+    def pause(_signum: int, _frame: FrameType | None) -> None:
+        # Ctrl-Z: stop the copy, then this process as the shell expects; on ``fg`` or
+        # ``bg`` (SIGCONT) this process goes on from here and continues the copy.
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGSTOP)
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)
+        signal.signal(signal.SIGTSTP, pause)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGCONT)
+
+    handlers: dict[int, Any] = {
+        getattr(signal, name): relay
+        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+        if name not in ignored
+    }
+    if signal.getsignal(signal.SIGTSTP) is not signal.SIG_IGN:
+        handlers[signal.SIGTSTP] = pause
+    previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
     try:
         try:
             last = _message(answers.readline())
@@ -215,7 +264,9 @@ def _follow(sock: socket.socket) -> int | None:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     status = last.get("exit") if last is not None else None
-    if not isinstance(status, int):
-        sys.stderr.write(_LOST + "\n")
-        return 2
-    return status
+    if isinstance(status, int):
+        return status
+    if relayed:
+        return 128 + relayed[-1]  # stopped by the signal it was sent, without a word back
+    sys.stderr.write(_LOST + "\n")
+    return 2

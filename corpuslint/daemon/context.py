@@ -2,17 +2,19 @@
 
 A command run by the daemon must behave as it would alone, so the daemon's copy takes
 on what the command's process had: its umask, resource limits (a file size limit, say),
-CPU affinity (which sets the default number of jobs) and niceness. What a copy cannot
-take on it must already share with the command, or the command runs alone: the root
-folder and the Linux namespaces (a container, a private mount), the group ids, and what
-Python's start-up made of the command's environment (``sys.path`` past its first entry,
-``sys.flags``, warning options).
+CPU affinity (which sets the default number of jobs), niceness and the signals it
+ignores. What a copy cannot take on it must already share with the command, or the
+command runs alone: the root folder and the Linux namespaces (a container, a private
+mount), the capabilities, seccomp filter, security label and cgroup, the group ids, and
+what Python's start-up made of the command's environment (``sys.path`` past its first
+entry, ``sys.flags``, warning options).
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import signal
 import sys
 from typing import Any
 
@@ -30,8 +32,21 @@ _LIMITS = {
     )
     if hasattr(resource, name)
 }
+_RELAYED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+"""The signals a command relays to its copy, unless it ignores them (``nohup``)."""
+_PRIVILEGES = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp")
 _NAMESPACES = ("cgroup", "ipc", "mnt", "net", "pid", "user", "uts")
-_SHARED = ("root", "namespaces", "gid", "egid", "groups", "path", "flags", "warnings")
+_SHARED = (
+    "root",
+    "namespaces",
+    "privileges",
+    "gid",
+    "egid",
+    "groups",
+    "path",
+    "flags",
+    "warnings",
+)
 """What the daemon must share with the command."""
 
 
@@ -60,7 +75,39 @@ def capture() -> dict[str, Any]:
         "path": sys.path[1:],
         "flags": list(sys.flags),
         "warnings": list(sys.warnoptions),
+        "privileges": _privileges(),
+        "ignored": ignored_signals(),
     }
+
+
+def ignored_signals() -> list[str]:
+    """The names of the relayed signals this process ignores."""
+    return [name for name in _RELAYED if signal.getsignal(getattr(signal, name)) is signal.SIG_IGN]
+
+
+def _privileges() -> dict[str, str]:
+    """Capabilities, ``no_new_privs``, seccomp, the security label and the cgroup (Linux).
+
+    A sandbox that drops them without a namespace of its own (``setpriv``, a seccomp
+    filter, a memory-limited cgroup) must not be left by handing the command to a
+    daemon that has them. Landlock leaves no trace to compare: docs/security.md says so.
+    """
+    found: dict[str, str] = {}
+    try:
+        with open("/proc/self/status", encoding="utf-8", errors="replace") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in _PRIVILEGES:
+                    found[key] = value.strip()
+    except OSError:
+        pass
+    for key, path in (("label", "/proc/self/attr/current"), ("cgroup", "/proc/self/cgroup")):
+        try:
+            with open(path, "rb") as source:
+                found[key] = source.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+    return found
 
 
 def mismatch(theirs: object, ours: dict[str, Any]) -> str | None:

@@ -1,11 +1,12 @@
 """The messages between the ``corpuslint`` command and the daemon.
 
-A request is one frame: 4 bytes of length (big-endian) and a JSON object; with a
-``run`` request the command's standard input, output and error travel beside the first
-bytes as ``SCM_RIGHTS`` descriptors. The daemon answers with JSON objects, one per line:
-``{"pid": N}`` when the forked copy starts the command, then ``{"exit": STATUS}``; or
-``{"fallback": REASON}`` when the command should run itself instead. Nothing is ever
-unpickled or evaluated: a message is data.
+A request is one frame: 4 bytes of length (big-endian) and a JSON object. The daemon
+answers with JSON objects, one per line. To a ``run`` request, the forked copy that is
+to run the command answers ``{"ready": PID}``; the command then hands over its standard
+input, output and error as ``SCM_RIGHTS`` descriptors beside one byte, and the copy
+answers ``{"exit": STATUS}`` when the command is done. Instead of ``ready``, the daemon
+or the copy may answer ``{"fallback": REASON}``: the command then runs itself. Nothing
+is ever unpickled or evaluated: a message is data.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import os
 import socket
 import struct
+import time
 from typing import Any
 
 MAX_REQUEST = 64 << 20
@@ -34,37 +36,59 @@ def encode(message: dict[str, Any]) -> bytes:
     return _HEADER.pack(len(body)) + body
 
 
-def send_request(sock: socket.socket, message: dict[str, Any], fds: list[int]) -> None:
-    """Send a request frame, with ``fds`` beside its first bytes."""
-    frame = encode(message)
-    sent = socket.send_fds(sock, [frame], fds) if fds else sock.send(frame)
-    sock.sendall(frame[sent:])
+def send_request(sock: socket.socket, message: dict[str, Any]) -> None:
+    """Send a request frame."""
+    sock.sendall(encode(message))
 
 
-def receive_request(sock: socket.socket) -> tuple[dict[str, Any], list[int]]:
-    """Read one request frame and the descriptors that came with it."""
-    data, fds, _flags, _address = socket.recv_fds(sock, 1 << 16, 3)
-    try:
-        while len(data) < _HEADER.size:
-            more = sock.recv(_HEADER.size - len(data))
-            if not more:
-                raise ProtocolError("the request was cut short")
-            data += more
-        (length,) = _HEADER.unpack_from(data)
-        if length > MAX_REQUEST:
-            raise ProtocolError(f"a request of {length} bytes is too large")
-        body = bytearray(data[_HEADER.size :])
-        while len(body) < length:
-            more = sock.recv(min(1 << 20, length - len(body)))
-            if not more:
-                raise ProtocolError("the request was cut short")
-            body += more
-        message = decode(bytes(body[:length]))
-    except BaseException:
+def receive_request(sock: socket.socket, seconds: float) -> dict[str, Any]:
+    """Read one request frame within ``seconds``.
+
+    Raises ``TimeoutError`` (an ``OSError``) when the whole frame takes longer, and
+    :class:`ProtocolError` when it is cut short, too large or not a JSON object.
+    """
+    deadline = time.monotonic() + seconds
+    data = b""
+    while len(data) < _HEADER.size:
+        data += _more(sock, _HEADER.size - len(data), deadline)
+    (length,) = _HEADER.unpack_from(data)
+    if length > MAX_REQUEST:
+        raise ProtocolError(f"a request of {length} bytes is too large")
+    body = bytearray()
+    while len(body) < length:
+        body += _more(sock, min(1 << 20, length - len(body)), deadline)
+    return decode(bytes(body))
+
+
+def _more(sock: socket.socket, size: int, deadline: float) -> bytes:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the request took too long")
+    sock.settimeout(left)
+    more = sock.recv(size)
+    if not more:
+        raise ProtocolError("the request was cut short")
+    return more
+
+
+STREAMS = b"S"
+"""The byte that carries the command's standard streams as ``SCM_RIGHTS``."""
+
+
+def send_streams(sock: socket.socket, fds: list[int]) -> None:
+    """Hand over the standard streams (descriptors 0, 1 and 2) to the daemon's copy."""
+    socket.send_fds(sock, [STREAMS], fds)
+
+
+def receive_streams(sock: socket.socket, seconds: float) -> list[int]:
+    """The three descriptors the command hands over, within ``seconds``."""
+    sock.settimeout(seconds)
+    data, fds, _flags, _address = socket.recv_fds(sock, 1, 3)
+    if data != STREAMS or len(fds) != 3:
         for fd in fds:
             os_close(fd)
-        raise
-    return message, fds
+        raise ProtocolError("the command did not hand over its three standard streams")
+    return fds
 
 
 def decode(body: bytes) -> dict[str, Any]:

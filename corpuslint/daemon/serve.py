@@ -17,15 +17,17 @@ from __future__ import annotations
 import atexit
 import fcntl
 import gc
+import io
 import os
 import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -36,8 +38,9 @@ from corpuslint._support import profiling
 from corpuslint._version import __version__
 from corpuslint.daemon import address, context, protocol
 
-Command = Callable[[list[str]], object]
-"""What runs a command line as ``corpuslint`` would (it may raise ``SystemExit``)."""
+Command = Callable[[list[str], str], object]
+"""What runs a command line (its arguments, the program name for messages) as
+``corpuslint`` would; it may raise ``SystemExit``."""
 
 DEFAULT_IDLE = 1800.0
 """Seconds without a command after which the daemon stops."""
@@ -140,84 +143,120 @@ def warm_up(run: Command) -> None:
 
 def _quietly(run: Command, argv: list[str]) -> None:
     try:
-        run(argv)
+        run(argv, "corpuslint")
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise RuntimeError(f"the warm-up check exited with {exc.code!r}") from exc
 
 
-@contextmanager
-def _locked(where: Path) -> Iterator[bool]:
-    """Hold this installation's lock file: whether no other daemon holds it."""
-    lock = os.open(where / f"{address.installation_key()}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(lock)
+ALREADY_RUNNING = 3
+"""The exit status of ``daemon serve`` when a daemon of this installation already runs."""
+_RESTRICTED = 3
+"""A copy's exit status when it could not take on its command's limits or niceness: the
+daemon was started more restricted than its callers, and stops so that one of them can
+start a new one."""
 
 
 def _on_stop(_signum: int, _frame: FrameType | None) -> None:
     raise _Stop
 
 
+@dataclass(frozen=True)
+class _Place:
+    """The checked folder (a descriptor), the lock held in it, and the socket's name."""
+
+    folder: int
+    lock: int
+    name: str
+
+
 def serve(run: Command, idle: float = DEFAULT_IDLE, ready: Callable[[str], None] = print) -> int:
     """Serve this installation's commands until stopped; the exit status.
 
     ``ready`` is called with one line once the socket accepts commands. Returns 1
-    without serving when the daemon's folder is unsafe or another daemon of this
-    installation runs.
+    without serving when the daemon's folder is unsafe, :data:`ALREADY_RUNNING` when
+    another daemon of this installation runs.
     """
+    own = context.capture()  # before the working folder leaves sys.path
+    here = os.getcwd()
+    # ``python -m`` put the folder it started in first on sys.path; a fork's lazy
+    # imports must never find a module there.
+    sys.path[:] = [e for e in sys.path if e and not _same_folder(e, here)]
     try:
-        where = address.checked_folder(create=True)
+        folder = address.open_folder(create=True)
     except address.AddressError as exc:
         print(f"corpuslint daemon: {exc}", file=sys.stderr)
         return 1
-    with _locked(where) as alone:
-        if not alone:
-            print("corpuslint daemon: one already runs for this installation", file=sys.stderr)
-            return 1
-        warm_up(run)
-        plugins.keep(plugins.load())
-        # What is loaded now lives as long as the daemon: out of the collector's sight,
-        # a fork's collections neither scan it nor copy the pages it touches.
-        gc.collect()
-        gc.freeze()
-        recorded = fingerprint()
-        own = context.capture()
-        path = address.socket_path()
-        path.unlink(missing_ok=True)  # left by a daemon that was killed: we hold the lock
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(path))
-        os.chmod(path, 0o600)
-        listener.listen(16)
-        listener.settimeout(_POLL)
-        inode = path.stat().st_ino
-        os.chdir(where)  # hold no user's folder open
-        previous = {s: signal.signal(s, _on_stop) for s in (signal.SIGTERM, signal.SIGINT)}
-        ready(f"corpuslint daemon {__version__} (pid {os.getpid()}) serving {path}")
+    lock = -1
+    try:
+        lock = address.open_file(folder, address.lock_name(), os.O_RDWR | os.O_CREAT)
         try:
-            _Loop(listener, run, idle, recorded, own, path, inode).go()
-        except _Stop:
-            pass
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-            listener.close()
-            _unlink_if(path, inode)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("corpuslint daemon: one already runs for this installation", file=sys.stderr)
+            return ALREADY_RUNNING
+        os.fchdir(folder)  # hold no user's folder open; the socket is bound relative to it
+        return _serve(run, idle, ready, own, _Place(folder, lock, address.socket_name()))
+    finally:
+        if lock >= 0:
+            os.close(lock)
+        os.close(folder)
+
+
+def _same_folder(entry: str, here: str) -> bool:
+    try:
+        return os.path.samefile(entry, here)
+    except OSError:
+        return False
+
+
+def _serve(
+    run: Command,
+    idle: float,
+    ready: Callable[[str], None],
+    own: dict[str, Any],
+    place: _Place,
+) -> int:
+    warm_up(run)
+    plugins.keep(plugins.load())
+    # What is loaded now lives as long as the daemon: out of the collector's sight, a
+    # fork's collections neither scan it nor copy the pages it touches.
+    gc.collect()
+    gc.freeze()
+    recorded = fingerprint()
+    with suppress(FileNotFoundError):  # left by a daemon that was killed: we hold the lock
+        os.unlink(place.name, dir_fd=place.folder)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mask = os.umask(0o177)  # the socket is made mode 0600: no chmod by name afterwards
+    try:
+        listener.bind(place.name)
+    finally:
+        os.umask(mask)
+    listener.listen(64)
+    listener.settimeout(_POLL)
+    inode = os.stat(place.name, dir_fd=place.folder, follow_symlinks=False).st_ino
+    previous = {s: signal.signal(s, _on_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    ready(f"corpuslint daemon {__version__} (pid {os.getpid()}) serving {address.socket_path()}")
+    try:
+        _Loop(listener, run, idle, recorded, own, place, inode).go()
+    except _Stop:
+        pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        listener.close()
+        if _inode(place) == inode:
+            with suppress(OSError):
+                os.unlink(place.name, dir_fd=place.folder)
     return 0
 
 
-def _unlink_if(path: Path, inode: int) -> None:
+def _inode(place: _Place) -> int | None:
+    """The inode of the socket's name in the folder, ``None`` when it is gone."""
     try:
-        if path.stat().st_ino == inode:
-            path.unlink()
+        return os.stat(place.name, dir_fd=place.folder, follow_symlinks=False).st_ino
     except OSError:
-        pass
+        return None
 
 
 class _Loop:
@@ -230,7 +269,7 @@ class _Loop:
         idle: float,
         recorded: dict[str, _Stamp],
         own: dict[str, Any],
-        path: Path,
+        place: _Place,
         inode: int,
     ) -> None:
         self.listener = listener
@@ -238,7 +277,7 @@ class _Loop:
         self.idle = idle
         self.recorded = recorded
         self.own = own
-        self.path = path
+        self.place = place
         self.inode = inode
         self.started = time.time()
         self.last = time.monotonic()
@@ -251,7 +290,7 @@ class _Loop:
             self._reap()
             if not self.copies and time.monotonic() - self.last > self.idle:
                 return
-            if _stamp(str(self.path)) == _Stamp(0, -1) or self.path.stat().st_ino != self.inode:
+            if _inode(self.place) != self.inode:
                 return  # the socket was removed or replaced: no command can reach us
             try:
                 conn, _ = self.listener.accept()
@@ -264,30 +303,33 @@ class _Loop:
     def _reap(self) -> None:
         for pid in list(self.copies):
             try:
-                done, _status = os.waitpid(pid, os.WNOHANG)
+                done, status = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
-                done = pid
+                done, status = pid, 0
             if done:
                 self.copies.discard(pid)
+                if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _RESTRICTED:
+                    print(
+                        "corpuslint daemon: stopping: a command had limits or a priority"
+                        " this daemon cannot take on",
+                        file=sys.stderr,
+                    )
+                    self.stopping = True
 
     def _one(self, conn: socket.socket) -> None:
-        conn.settimeout(10.0)
         if not protocol.same_user(conn):
             return
         try:
-            request, fds = protocol.receive_request(conn)
+            request = protocol.receive_request(conn, _REQUEST_SECONDS)
         except (OSError, protocol.ProtocolError) as exc:
             print(f"corpuslint daemon: a request could not be read: {exc}", file=sys.stderr)
             return
         try:
-            self._answer(conn, request, fds)
+            self._answer(conn, request)
         except OSError as exc:
             print(f"corpuslint daemon: a command went away: {exc}", file=sys.stderr)
-        finally:
-            for fd in fds:
-                protocol.os_close(fd)
 
-    def _answer(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
+    def _answer(self, conn: socket.socket, request: dict[str, Any]) -> None:
         operation = request.get("op")
         if operation == "status":
             protocol.answer(conn, self.status())
@@ -302,13 +344,17 @@ class _Loop:
                 print(f"corpuslint daemon: stopping: {reason}", file=sys.stderr)
                 protocol.answer(conn, {"fallback": reason})
                 return
-            problem = _invalid(request, fds) or context.mismatch(request.get("context"), self.own)
+            problem = _invalid(request) or context.mismatch(request.get("context"), self.own)
             if problem is not None:
+                print(f"corpuslint daemon: a command runs alone: {problem}", file=sys.stderr)
                 protocol.answer(conn, {"fallback": problem})
                 return
             pid = os.fork()
             if pid == 0:
-                _copy(self.listener, conn, request, fds, self.run)
+                self.listener.close()
+                for fd in (self.place.lock, self.place.folder):
+                    protocol.os_close(fd)  # a copy outliving the daemon must not hold its lock
+                _copy(conn, request, self.run)
             self.copies.add(pid)
             self.served += 1
         else:
@@ -320,7 +366,7 @@ class _Loop:
             "pid": os.getpid(),
             "version": __version__,
             "python": sys.executable,
-            "socket": str(self.path),
+            "socket": str(address.socket_path()),
             "up": round(time.time() - self.started, 1),
             "served": self.served,
             "running": len(self.copies),
@@ -328,62 +374,80 @@ class _Loop:
         }
 
 
-def _invalid(request: dict[str, Any], fds: list[int]) -> str | None:
+_REQUEST_SECONDS = 2.0
+"""How long one connection may take to send its whole request: the daemon reads one at
+a time, so a silent client would hold up every other command."""
+
+
+def _invalid(request: dict[str, Any]) -> str | None:
     """Why a ``run`` request cannot be served, or ``None``."""
-    if len(fds) != 3:
-        return "the request did not pass the three standard streams"
-    argv, cwd, env, streams = (request.get(k) for k in ("argv", "cwd", "env", "streams"))
-    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+    argv, env = request.get("argv"), request.get("env")
+    if not _strings(argv):
         return "argv is not a list of strings"
-    if not isinstance(cwd, str) or not isinstance(env, dict):
-        return "cwd or env is missing"
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
+    if not all(isinstance(request.get(k), str) for k in ("cwd", "argv0", "prog")):
+        return "cwd, argv0 or prog is missing"
+    if not isinstance(env, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in env.items()
+    ):
         return "env is not a table of strings"
+    streams = request.get("streams")
     if not (
         isinstance(streams, list)
         and len(streams) == 3
         and all(
-            isinstance(s, list) and len(s) == 2 and all(isinstance(p, str) for p in s)
+            isinstance(s, list) and len(s) == 3 and _strings(s[:2]) and isinstance(s[2], bool)
             for s in streams
         )
     ):
         return "the streams' encodings are missing"
+    circumstances = request.get("context")
+    if not isinstance(circumstances, dict) or not _strings(circumstances.get("ignored")):
+        return "the request has no process context"
     return None
 
 
-_DEFAULT_HANDLERS = (
-    (signal.SIGINT, signal.default_int_handler),
-    (signal.SIGTERM, signal.SIG_DFL),
-    (signal.SIGHUP, signal.SIG_DFL),
-    (signal.SIGCHLD, signal.SIG_DFL),
-    (signal.SIGPIPE, signal.SIG_IGN),  # as Python sets it at start-up
-)
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def _copy(
-    listener: socket.socket,
-    conn: socket.socket,
-    request: dict[str, Any],
-    fds: list[int],
-    run: Command,
-) -> NoReturn:
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers
+_HANDLERS: dict[str, tuple[signal.Signals, _Handler]] = {
+    "SIGINT": (signal.SIGINT, signal.default_int_handler),
+    "SIGTERM": (signal.SIGTERM, signal.SIG_DFL),
+    "SIGHUP": (signal.SIGHUP, signal.SIG_DFL),
+    "SIGQUIT": (signal.SIGQUIT, signal.SIG_DFL),
+}
+"""The handlers Python starts a process with, by name: the daemon's own differ."""
+
+
+def _copy(conn: socket.socket, request: dict[str, Any], run: Command) -> NoReturn:
     """In the forked copy: become the command's process, run it, report its status."""
     code = 2
     started = False
     try:
-        listener.close()
-        os.setpgid(0, 0)  # a signal to the command's group never reaches the daemon
-        for signum, handler in _DEFAULT_HANDLERS:
-            signal.signal(signum, handler)
+        # A session of its own: no terminal to be stopped by (SIGTTIN when it reads the
+        # daemon's), no group shared with the daemon.
+        os.setsid()
+        conn.settimeout(None)
+        ignored = set(request["context"]["ignored"])
+        for name, (signum, handler) in _HANDLERS.items():
+            signal.signal(signum, signal.SIG_IGN if name in ignored else handler)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python sets it at start-up
         try:
             os.chdir(request["cwd"])
         except OSError as exc:
-            protocol.answer(conn, {"fallback": f"cannot enter {request['cwd']}: {exc.strerror}"})
-            os._exit(0)
+            _fall_back(conn, f"cannot enter {request['cwd']}: {exc.strerror}", 0)
         problem = context.adopt(request["context"])
         if problem is not None:
-            protocol.answer(conn, {"fallback": problem})
-            os._exit(0)
+            _fall_back(conn, problem, _RESTRICTED)
+        # Only now does the command hand over its streams: a daemon that never gets this
+        # far (stopped, overloaded) holds none of its pipes open after it gave up.
+        try:
+            protocol.answer(conn, {"ready": os.getpid()})
+            fds = protocol.receive_streams(conn, _REQUEST_SECONDS)
+        except (OSError, protocol.ProtocolError):
+            os._exit(0)  # the command went away (or gave up waiting): it must not run
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             if fd > 2:
@@ -391,11 +455,12 @@ def _copy(
         _streams(request["streams"])
         os.environ.clear()
         os.environ.update(request["env"])
+        tempfile.tempdir = None  # found again from the command's TMPDIR
         profiling.configure()
-        sys.argv = ["corpuslint", *request["argv"]]
-        protocol.answer(conn, {"pid": os.getpid()})
+        sys.argv = [request["argv0"], *request["argv"]]
         started = True
-        code = _status(run, list(request["argv"]))
+        _watch(conn)
+        code = _status(run, list(request["argv"]), request["prog"])
     except BaseException:  # the copy must always reach os._exit below
         traceback.print_exc()
         code = 2
@@ -411,10 +476,35 @@ def _copy(
             os._exit(code)
 
 
-def _status(run: Command, argv: list[str]) -> int:
+def _fall_back(conn: socket.socket, reason: str, status: int) -> NoReturn:
+    """Tell the command to run alone, and end this copy."""
+    with suppress(OSError):
+        protocol.answer(conn, {"fallback": reason})
+    os._exit(status)
+
+
+def _watch(conn: socket.socket) -> None:
+    """Stop the copy as SIGTERM would when its command's process goes away.
+
+    The command sends nothing after its request, so the connection ends only when its
+    process does (killed with SIGKILL, say): a ``--fix`` must not go on without it.
+    """
+
+    def wait() -> None:
+        try:
+            data = conn.recv(1)
+        except OSError:
+            data = b""
+        if not data:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=wait, name="corpuslint-daemon-watch", daemon=True).start()
+
+
+def _status(run: Command, argv: list[str], prog: str) -> int:
     """Run the command; its exit status as the process would have had it."""
     try:
-        run(argv)
+        run(argv, prog)
     except SystemExit as exc:
         if exc.code is None:
             return 0
@@ -425,18 +515,23 @@ def _status(run: Command, argv: list[str]) -> int:
     return 0
 
 
-def _streams(encodings: list[list[str]]) -> None:
-    """New ``sys.stdin``, ``sys.stdout`` and ``sys.stderr`` on descriptors 0, 1 and 2."""
+def _streams(specs: list[list[Any]]) -> None:
+    """New ``sys.stdin``, ``sys.stdout`` and ``sys.stderr`` on descriptors 0, 1 and 2.
+
+    Each as the command's was: its encoding and error handler, and unbuffered where the
+    command's was (``python -u``, ``PYTHONUNBUFFERED``).
+    """
     for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
-        encoding, errors = encodings[fd]
+        encoding, errors, unbuffered = specs[fd]
         lines = mode == "w" and (fd == 2 or os.isatty(fd))
-        stream = open(  # noqa: SIM115 - the process's stream, open until it exits
-            fd,
-            mode,
-            buffering=1 if lines else -1,
+        raw = io.FileIO(fd, mode, closefd=False)
+        buffered = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
+        stream = io.TextIOWrapper(
+            buffered,
             encoding=encoding,
             errors=errors,
-            closefd=False,
+            line_buffering=lines,
+            write_through=bool(unbuffered) and mode == "w",
         )
         setattr(sys, name, stream)
         setattr(sys, f"__{name}__", stream)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -206,7 +206,7 @@ def test_a_request_that_is_not_json_leaves_the_daemon_serving(daemon: Daemon, co
     path = daemon.runtime / "corpuslint" / address.socket_path().name
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.connect(str(path))
-        sock.sendall(b"\0\0\0\x05[1,2" + b"\0" * 4)
+        sock.sendall(b"\0\0\0\x04[1,2")
         sock.shutdown(socket.SHUT_WR)
         assert sock.recv(100) == b""  # no answer: the request is dropped
     done = daemon.run("check", "--no-cache", ".", cwd=corpus)
@@ -268,13 +268,14 @@ def test_fingerprint_names_a_loaded_module_whose_file_changed(tmp_path: Path) ->
         sys.modules.pop("module_for_the_fingerprint", None)
 
 
-def test_a_request_frame_round_trips_with_its_descriptors() -> None:
+def test_a_request_frame_and_the_streams_round_trip() -> None:
     left, right = socket.socketpair()
     reader, writer = os.pipe()
     try:
-        protocol.send_request(left, {"op": "run", "argv": ["é" * 40000]}, [reader, writer, 2])
-        message, fds = protocol.receive_request(right)
-        assert message == {"op": "run", "argv": ["é" * 40000]}
+        protocol.send_request(left, {"op": "run", "argv": ["é" * 40000]})
+        assert protocol.receive_request(right, 5.0) == {"op": "run", "argv": ["é" * 40000]}
+        protocol.send_streams(left, [reader, writer, 2])
+        fds = protocol.receive_streams(right, 5.0)
         assert len(fds) == 3
         os.write(fds[1], b"x")
         assert os.read(reader, 1) == b"x"
@@ -285,6 +286,17 @@ def test_a_request_frame_round_trips_with_its_descriptors() -> None:
             os.close(fd)
         left.close()
         right.close()
+
+
+def test_a_request_cut_short_or_too_slow_is_refused() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        left.sendall(b"\0\0\0\x10{}")
+        with pytest.raises(TimeoutError):
+            protocol.receive_request(right, 0.2)
+        left.shutdown(socket.SHUT_WR)
+        with pytest.raises(protocol.ProtocolError):
+            protocol.receive_request(right, 0.2)
 
 
 def test_the_command_s_file_size_limit_holds_in_the_daemon(daemon: Daemon, corpus: Path) -> None:
@@ -341,3 +353,107 @@ def test_a_daemon_started_from_a_git_hook_keeps_none_of_its_git_variables(
     environ = Path(f"/proc/{status['pid']}/environ").read_bytes().split(b"\0")
     assert not [v for v in environ if v.startswith(b"GIT_")]
     assert b"CORPUSLINT_DAEMON=off" in environ
+
+
+def _waiting_command(
+    daemon: Daemon, corpus: Path, preexec: Callable[[], None] | None = None
+) -> subprocess.Popen[str]:
+    """A command that reads stdin, which stays open: it runs until told otherwise."""
+    command = [sys.executable, "-m", "corpuslint", "check", "-", "--stdin-filename", "x.md"]
+    process = subprocess.Popen(
+        command, cwd=corpus, env=daemon.env, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=preexec,  # noqa: PLW1509 - the test process starts no threads
+    )  # fmt: skip
+    _wait_for(lambda: (daemon.status() or {}).get("running") == "1")
+    return process
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_signal_the_command_ignores_stays_ignored(daemon: Daemon, corpus: Path) -> None:
+    daemon.start()
+
+    def ignore_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as nohup or `trap '' INT` leave it
+
+    process = _waiting_command(daemon, corpus, ignore_sigint)
+    try:
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        out, _err = process.communicate(article(LONG_C, LONG_C), timeout=TIMEOUT)
+    finally:
+        process.kill()
+    assert process.returncode == 1  # the findings, not 130
+    assert "CL101" in out
+
+
+def test_the_command_stops_when_its_process_is_killed(daemon: Daemon, corpus: Path) -> None:
+    daemon.start()
+    process = _waiting_command(daemon, corpus)
+    try:
+        process.kill()
+        process.wait(timeout=TIMEOUT)
+        _wait_for(lambda: (daemon.status() or {}).get("running") == "0")
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+
+
+def test_a_command_still_running_does_not_keep_a_new_daemon_from_starting(
+    daemon: Daemon, corpus: Path
+) -> None:
+    pid = int(daemon.start()["pid"])
+    process = _waiting_command(daemon, corpus)
+    try:
+        daemon.run("daemon", "stop", cwd=daemon.home)
+        assert daemon.wait_gone(pid)
+        again = daemon.run("daemon", "start", cwd=daemon.home)
+        assert again.returncode == 0, again.stderr
+    finally:
+        process.communicate(article(LONG_A), timeout=TIMEOUT)
+
+
+def test_a_stopped_daemon_leaves_the_command_to_run_alone(daemon: Daemon, corpus: Path) -> None:
+    pid = int(daemon.start()["pid"])
+    alone = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="off")
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        done = daemon.run("check", "--no-cache", ".", cwd=corpus)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert (done.returncode, done.stdout) == (alone.returncode, alone.stdout)
+
+
+def test_two_starts_at_once_both_succeed(daemon: Daemon) -> None:
+    command = [sys.executable, "-m", "corpuslint", "daemon", "start"]
+    starts = [
+        subprocess.Popen(command, cwd=daemon.home, env=daemon.env, stdout=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    codes = [start.wait(timeout=TIMEOUT) for start in starts]
+    for start in starts:
+        assert start.stdout is not None
+        start.stdout.close()
+    assert codes == [0, 0]
+
+
+@pytest.mark.parametrize("args", [["nosuch"], ["check", "--no-such-option"], ["--help"]])
+def test_usage_messages_name_the_program_as_alone(
+    daemon: Daemon, corpus: Path, args: list[str]
+) -> None:
+    alone = daemon.run(*args, cwd=corpus, CORPUSLINT_DAEMON="off")
+    assert "python -m corpuslint" in alone.stdout + alone.stderr
+    daemon.start()
+    served = daemon.run(*args, cwd=corpus)
+    assert (served.returncode, served.stdout, served.stderr) == (
+        alone.returncode,
+        alone.stdout,
+        alone.stderr,
+    )
+    assert daemon.served() == 1

@@ -131,9 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.daemon:
         runtime = report.parent / "run"
         runtime.mkdir(mode=0o700)
-        envs[DAEMON_ROW] = {**ENV, "XDG_RUNTIME_DIR": str(runtime), "CORPUSLINT_DAEMON": "use"}
+        served_env = {**ENV, "XDG_RUNTIME_DIR": str(runtime), "CORPUSLINT_DAEMON": "use"}
         served = [*check[:-1], str(daemon_report)]
-        commands[DAEMON_ROW] = (served, corpus)
+        for name, command, cwd in (
+            ("corpuslint --version (daemon)", [*CORPUSLINT, "--version"], corpus),
+            ("check one.md in an empty folder (daemon)", [*CORPUSLINT, "check", "one.md"], empty),
+            (DAEMON_ROW, served, corpus),
+        ):
+            commands[name] = (command, cwd)
+            envs[name] = served_env
         _, started = _wall([*CORPUSLINT, "daemon", "start"], empty, envs[DAEMON_ROW])
         if started.returncode != 0:
             raise SystemExit(f"the daemon did not start: {started.stderr.decode()[-600:]}")

@@ -15,13 +15,14 @@ import functools
 import gc
 import itertools
 import multiprocessing.pool
+import pickle
 import signal
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from corpuslint import plugins
 from corpuslint._support import budget, processes
@@ -63,12 +64,35 @@ def _init_worker(plan: Plan, shared: watch.Shared) -> None:
     watch.claim(shared)
 
 
-def _watched(in_worker: Callable[[SourceFile], _T], item: tuple[int, SourceFile]) -> _T:
+@dataclasses.dataclass(frozen=True)
+class _Sealed(Generic[_T]):
+    """A worker's result, pickled in the worker and unpickled by the parent's own loop.
+
+    Pool unpickles what workers send in a thread of its own, which dies on a result it
+    cannot rebuild (a plugin's object whose class the parent cannot make) and leaves
+    the run waiting for ever. Sealed, the pool only carries bytes, and a result that
+    cannot be rebuilt is an error about its file.
+    """
+
+    data: bytes
+
+    @classmethod
+    def of(cls, value: _T) -> _Sealed[_T]:
+        """``value`` sealed (in the worker)."""
+        return cls(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+    def open(self) -> _T:
+        """The value (in the parent); raises whatever rebuilding it raises."""
+        value: _T = pickle.loads(self.data)
+        return value
+
+
+def _watched(in_worker: Callable[[SourceFile], _T], item: tuple[int, SourceFile]) -> _Sealed[_T]:
     """``in_worker`` of the file at position ``item[0]``, noted as the one being checked."""
     index, source = item
     watch.checking(index)
     try:
-        result = in_worker(source)
+        result = _Sealed.of(in_worker(source))
     except Exception:
         watch.done()
         raise
@@ -80,7 +104,7 @@ def _watched(in_worker: Callable[[SourceFile], _T], item: tuple[int, SourceFile]
 
 def _watched_chunk(
     in_worker: Callable[[SourceFile], _T], items: list[tuple[int, SourceFile]]
-) -> list[_T]:
+) -> list[_Sealed[_T]]:
     """:func:`_watched` of each file of a chunk, the pool's unit of work."""
     return [_watched(in_worker, item) for item in items]
 
@@ -113,7 +137,7 @@ def _task_in_worker(job: tuple[Callable[[SourceFile], Any], split.Task]) -> Any:
                 return file_digest(task.sources[0].path)
             except OSError:
                 return ""
-        return split.check_part(_WORKER[0], task)
+        return _Sealed.of(split.check_part(_WORKER[0], task))
     finally:
         watch.done()
 
@@ -352,9 +376,9 @@ def _pooled(
                 results = itertools.chain.from_iterable(
                     watcher.results(pool.imap(work, chunks, chunksize=1))
                 )
-                for index, result in zip(todo, results, strict=True):
+                for index, sealed in zip(todo, results, strict=True):
                     yield from _failed(checker, sources, failed, start, index, combined, progress)
-                    yield sources[index], result
+                    yield sources[index], _opened(checker, sources[index], sealed, combined)
                     if progress:
                         progress(1)
                     start = index + 1
@@ -395,15 +419,48 @@ def _failed(
     """
     for index in sorted(i for i in failed if start <= i < stop):
         source = sources[index]
-        problem = Problem(source.display, f"the process checking this file {failed[index]}")
-        outcome = checker.outcome(source, [problem], directives=())
-        if not source.target:
-            line = f"{source.display}: the process checking it {failed[index]}; not compared"
-            outcome = dataclasses.replace(outcome, errors=(*outcome.errors, line))
-        # No digest: the cache keeps no entry for it, so the next run checks it again.
-        yield source, combined(outcome, "")
+        yield (
+            source,
+            _casualty(checker, source, ("the process checking ", f" {failed[index]}"), combined),
+        )
         if progress:
             progress(1)
+
+
+def _casualty(
+    checker: Checker,
+    source: SourceFile,
+    what: tuple[str, str],
+    combined: Callable[[FileOutcome, str], _T],
+) -> _T:
+    """The result of a file whose check went wrong in the pool: ``what`` says how.
+
+    ``what`` is the text before and after the file's name ("this file", "it").
+    A target's result is a CL001 finding. A file of the corpus around the targets, whose
+    findings are not reported, gets an error instead: the run could not compare it. No
+    digest: the cache keeps no entry for it, so the next run checks it again.
+    """
+    before, after = what
+    problem = Problem(source.display, f"{before}this file{after}")
+    outcome = checker.outcome(source, [problem], directives=())
+    if not source.target:
+        line = f"{source.display}: {before}it{after}; not compared"
+        outcome = dataclasses.replace(outcome, errors=(*outcome.errors, line))
+    return combined(outcome, "")
+
+
+def _opened(
+    checker: Checker,
+    source: SourceFile,
+    sealed: _Sealed[_T],
+    combined: Callable[[FileOutcome, str], _T],
+) -> _T:
+    """A worker's result for ``source``, or its casualty if it cannot be rebuilt here."""
+    try:
+        return sealed.open()
+    except Exception as exc:
+        why = f" could not be passed back from its worker process: {type(exc).__name__}: {exc}"
+        return _casualty(checker, source, ("the result of checking ", why), combined)
 
 
 def _split_run(
@@ -448,13 +505,20 @@ def _split_run(
         index, kind, last = notes.popleft()
         if kind == "files":
             for offset, each in enumerate(result):
-                yield sources[index + offset], each
+                source = sources[index + offset]
+                yield source, _opened(checker, source, each, combined)
                 if progress:
                     progress(1)
         elif kind == "digest":
             digest = result
         else:
-            parts.append(result)
+            try:
+                parts.append(result.open())
+            except Exception as exc:
+                raise EngineError(
+                    f"{sources[index].display}: the result of a part of it could not be"
+                    f" passed back from its worker process: {type(exc).__name__}: {exc}"
+                ) from None
             if last:
                 yield sources[index], combined(split.whole(checker, parts), digest)
                 parts, digest = [], ""

@@ -119,7 +119,7 @@ def start_in_background(idle_minutes: float | None = None) -> subprocess.Popen[b
     command = daemon_command()
     if idle_minutes is not None:
         command += ["--idle-minutes", repr(idle_minutes)]
-    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC  # each daemon logs afresh
     try:
         log = address.open_file(folder, address.log_name(), flags)
         try:

@@ -415,6 +415,8 @@ def test_a_command_still_running_does_not_keep_a_new_daemon_from_starting(
         assert daemon.wait_gone(pid)
         again = daemon.run("daemon", "start", cwd=daemon.home)
         assert again.returncode == 0, again.stderr
+        log = next(daemon.runtime.glob("corpuslint/*.log")).read_text(encoding="utf-8")
+        assert log.count(" serving ") == 1  # each daemon's log starts afresh
     finally:
         process.communicate(article(LONG_A), timeout=TIMEOUT)
 

@@ -710,12 +710,16 @@ def _run_line(argv: list[str], prog: str) -> object:
 @_IDLE
 def daemon_start(idle_minutes: float) -> None:
     """Start the daemon in the background (nothing to do when it runs)."""
-    from corpuslint.daemon import client
+    from corpuslint.daemon import address, client
 
     running = client.ask("status")
     if running is not None:
         click.echo(f"corpuslint daemon already runs (pid {running.get('pid')})")
         return
+    try:
+        os.close(address.open_folder(create=True))
+    except address.AddressError as exc:
+        _fail(f"cannot start the daemon: {exc}")
     process = client.start_in_background(idle_minutes)
     if process is None:
         _fail("cannot start the daemon: its folder cannot be used safely or Python cannot run")

@@ -22,6 +22,11 @@ AVAILABLE = hasattr(os, "fork") and hasattr(os, "getuid") and sys.platform != "w
 """Whether this platform can run a daemon (Unix sockets, fork and descriptor passing)."""
 
 
+_SOCKET_PATH_MAX = 103
+"""The longest socket path every Unix takes (``sun_path`` holds 104 bytes on macOS, 108
+on Linux, the last one a NUL)."""
+
+
 class AddressError(Exception):
     """The daemon's folder cannot be used safely; the message says why."""
 
@@ -77,8 +82,12 @@ def open_folder(create: bool) -> int:
     could rename it away).
     """
     where = folder()
+    if len(os.fsencode(where / socket_name())) > _SOCKET_PATH_MAX:
+        raise AddressError(
+            f"{where} is too deep for a Unix socket's path; set XDG_RUNTIME_DIR to a shorter folder"
+        )
     try:
-        parent = os.lstat(where.parent)
+        parent = os.stat(where.parent)
     except OSError as exc:
         raise AddressError(f"cannot use {where.parent}: {exc.strerror}") from exc
     if parent.st_uid not in (0, os.getuid()) or (

@@ -40,6 +40,8 @@ START_SECONDS = 5.0
 """How long to wait for the daemon's copy to start the command; then it runs here."""
 
 _LOST = "corpuslint: the daemon's copy running this command ended without an exit status"
+_TERMINAL_KEYS = (signal.SIGINT, signal.SIGQUIT)
+"""Relayed to the copy's whole process group, as a terminal sends Ctrl-C and Ctrl-\\."""
 
 
 def mode() -> str:
@@ -66,9 +68,12 @@ def forward(argv: list[str]) -> int | None:
     with sock:
         try:
             protocol.send_request(sock, request)
+            return _follow(sock, request["context"]["ignored"])
         except OSError:
             return None
-        return _follow(sock, request["context"]["ignored"])
+        except KeyboardInterrupt:  # Ctrl-C before the copy started: nothing ran
+            sys.stderr.write("corpuslint: interrupted\n")
+            return 130
 
 
 def connect() -> socket.socket | None:
@@ -234,18 +239,21 @@ def _follow(sock: socket.socket, ignored: list[str]) -> int | None:
     def relay(signum: int, _frame: FrameType | None) -> None:
         relayed.append(signum)
         with contextlib.suppress(OSError):
-            os.kill(pid, signum)
+            if signum in _TERMINAL_KEYS:
+                os.killpg(pid, signum)  # as the terminal sends them: to the whole group
+            else:
+                os.kill(pid, signum)
 
     def pause(_signum: int, _frame: FrameType | None) -> None:
-        # Ctrl-Z: stop the copy, then this process as the shell expects; on ``fg`` or
-        # ``bg`` (SIGCONT) this process goes on from here and continues the copy.
+        # Ctrl-Z: stop the copy's group, then this process as the shell expects; on
+        # ``fg`` or ``bg`` (SIGCONT) this process goes on from here and continues them.
         with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGSTOP)
+            os.killpg(pid, signal.SIGSTOP)
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTSTP)
         signal.signal(signal.SIGTSTP, pause)
         with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGCONT)
+            os.killpg(pid, signal.SIGCONT)
 
     handlers: dict[int, Any] = {
         getattr(signal, name): relay
@@ -266,6 +274,14 @@ def _follow(sock: socket.socket, ignored: list[str]) -> int | None:
     status = last.get("exit") if last is not None else None
     if isinstance(status, int):
         return status
+    killed = last.get("killed") if last is not None else None
+    if isinstance(killed, int) and 0 < killed < signal.NSIG:
+        # The copy was killed (the out-of-memory killer, say): end as it did.
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(killed, signal.SIG_DFL)  # SIGKILL has no handler to reset
+        with contextlib.suppress(OSError):
+            os.kill(os.getpid(), killed)
+        return 128 + killed
     if relayed:
         return 128 + relayed[-1]  # stopped by the signal it was sent, without a word back
     sys.stderr.write(_LOST + "\n")

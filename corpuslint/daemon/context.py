@@ -116,7 +116,7 @@ def mismatch(theirs: object, ours: dict[str, Any]) -> str | None:
         return "the request has no process context"
     for key in _SHARED:
         if theirs.get(key) != ours[key]:
-            return f"the command's {key} differs from the daemon's"
+            return f"the daemon's {key} and the command's are not the same"
     return None
 
 

@@ -23,7 +23,6 @@ import signal
 import socket
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -151,10 +150,6 @@ def _quietly(run: Command, argv: list[str]) -> None:
 
 ALREADY_RUNNING = 3
 """The exit status of ``daemon serve`` when a daemon of this installation already runs."""
-_RESTRICTED = 3
-"""A copy's exit status when it could not take on its command's limits or niceness: the
-daemon was started more restricted than its callers, and stops so that one of them can
-start a new one."""
 
 
 def _on_stop(_signum: int, _frame: FrameType | None) -> None:
@@ -281,7 +276,8 @@ class _Loop:
         self.inode = inode
         self.started = time.time()
         self.last = time.monotonic()
-        self.copies: set[int] = set()
+        self.copies: dict[int, socket.socket] = {}  # each copy's connection, kept to report
+        # a copy killed by a signal, which cannot report itself
         self.served = 0
         self.stopping = False
 
@@ -306,15 +302,22 @@ class _Loop:
                 done, status = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
                 done, status = pid, 0
-            if done:
-                self.copies.discard(pid)
-                if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _RESTRICTED:
+            if not done:
+                continue
+            with self.copies.pop(pid) as conn:
+                if not os.WIFSIGNALED(status):
+                    continue
+                killed = os.WTERMSIG(status)
+                if killed == signal.SIGUSR2:
                     print(
                         "corpuslint daemon: stopping: a command had limits or a priority"
                         " this daemon cannot take on",
                         file=sys.stderr,
                     )
                     self.stopping = True
+                else:
+                    with suppress(OSError):
+                        protocol.answer(conn, {"killed": killed})
 
     def _one(self, conn: socket.socket) -> None:
         if not protocol.same_user(conn):
@@ -352,10 +355,14 @@ class _Loop:
             pid = os.fork()
             if pid == 0:
                 self.listener.close()
+                # A copy outliving the daemon must not hold its lock, nor the
+                # connections of other commands.
                 for fd in (self.place.lock, self.place.folder):
-                    protocol.os_close(fd)  # a copy outliving the daemon must not hold its lock
+                    protocol.os_close(fd)
+                for other in self.copies.values():
+                    other.close()
                 _copy(conn, request, self.run)
-            self.copies.add(pid)
+            self.copies[pid] = conn.dup()
             self.served += 1
         else:
             protocol.answer(conn, {"fallback": f"unknown request {operation!r}"})
@@ -386,10 +393,8 @@ def _invalid(request: dict[str, Any]) -> str | None:
         return "argv is not a list of strings"
     if not all(isinstance(request.get(k), str) for k in ("cwd", "argv0", "prog")):
         return "cwd, argv0 or prog is missing"
-    if not isinstance(env, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in env.items()
-    ):
-        return "env is not a table of strings"
+    if not isinstance(env, dict) or not all(_variable(k, v) for k, v in env.items()):
+        return "env holds a variable a process cannot be given"
     streams = request.get("streams")
     if not (
         isinstance(streams, list)
@@ -404,6 +409,13 @@ def _invalid(request: dict[str, Any]) -> str | None:
     if not isinstance(circumstances, dict) or not _strings(circumstances.get("ignored")):
         return "the request has no process context"
     return None
+
+
+def _variable(name: object, value: object) -> bool:
+    """Whether ``name=value`` can be put in a process's environment."""
+    if not isinstance(name, str) or not isinstance(value, str):
+        return False
+    return bool(name) and "=" not in name and "\0" not in name and "\0" not in value
 
 
 def _strings(value: object) -> bool:
@@ -421,84 +433,99 @@ _HANDLERS: dict[str, tuple[signal.Signals, _Handler]] = {
 
 
 def _copy(conn: socket.socket, request: dict[str, Any], run: Command) -> NoReturn:
-    """In the forked copy: become the command's process, run it, report its status."""
-    code = 2
-    started = False
+    """In the forked copy: become the command's process, run it, report its status.
+
+    Everything that can fail is done before ``ready``, so that a failure still lets the
+    command run alone; after it, the command waits for this copy's exit status.
+    """
+    # A session of its own: no terminal to be stopped by (SIGTTIN when it reads the
+    # daemon's), and a process group of its own that the command's signals can reach.
+    os.setsid()
     try:
-        # A session of its own: no terminal to be stopped by (SIGTTIN when it reads the
-        # daemon's), no group shared with the daemon.
-        os.setsid()
-        conn.settimeout(None)
         ignored = set(request["context"]["ignored"])
         for name, (signum, handler) in _HANDLERS.items():
             signal.signal(signum, signal.SIG_IGN if name in ignored else handler)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python sets it at start-up
-        try:
-            os.chdir(request["cwd"])
-        except OSError as exc:
-            _fall_back(conn, f"cannot enter {request['cwd']}: {exc.strerror}", 0)
+        os.chdir(request["cwd"])
         problem = context.adopt(request["context"])
         if problem is not None:
-            _fall_back(conn, problem, _RESTRICTED)
-        # Only now does the command hand over its streams: a daemon that never gets this
-        # far (stopped, overloaded) holds none of its pipes open after it gave up.
-        try:
-            protocol.answer(conn, {"ready": os.getpid()})
-            fds = protocol.receive_streams(conn, _REQUEST_SECONDS)
-        except (OSError, protocol.ProtocolError):
-            os._exit(0)  # the command went away (or gave up waiting): it must not run
-        for target, fd in enumerate(fds):
-            os.dup2(fd, target)
-            if fd > 2:
-                os.close(fd)
-        _streams(request["streams"])
+            # The daemon is more restricted than its callers: it stops (it reads this
+            # signal as that) so that a caller can start one like itself.
+            _fall_back(conn, problem, signal.SIGUSR2)
         os.environ.clear()
         os.environ.update(request["env"])
         tempfile.tempdir = None  # found again from the command's TMPDIR
         profiling.configure()
         sys.argv = [request["argv0"], *request["argv"]]
-        started = True
-        _watch(conn)
+    except Exception as exc:
+        _fall_back(conn, f"the command's process could not be set up: {exc}", None)
+    # Only now does the command hand over its streams: a daemon that never gets this far
+    # (stopped, overloaded) holds none of its pipes open after the command gave up.
+    try:
+        protocol.answer(conn, {"ready": os.getpid()})
+        fds = protocol.receive_streams(conn, _REQUEST_SECONDS)
+        conn.settimeout(None)
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            if fd > 2:
+                os.close(fd)
+        _streams(request["streams"])
+    except BaseException:
+        os._exit(2)  # no streams: the command went away, or says it could not hand them over
+    _watch(conn)
+    code = 2
+    try:
         code = _status(run, list(request["argv"]), request["prog"])
-    except BaseException:  # the copy must always reach os._exit below
+    except BaseException:  # the copy must always report and reach os._exit below
         traceback.print_exc()
-        code = 2
     finally:
         for stream in (sys.stdout, sys.stderr):
             with suppress(OSError, ValueError):
                 stream.flush()
         try:
             atexit._run_exitfuncs()
-            if started:
-                protocol.answer(conn, {"exit": code})
+            signal.signal(signal.SIGIO, signal.SIG_IGN)  # the command ends after this answer
+            protocol.answer(conn, {"exit": code})
         finally:
             os._exit(code)
 
 
-def _fall_back(conn: socket.socket, reason: str, status: int) -> NoReturn:
-    """Tell the command to run alone, and end this copy."""
+def _fall_back(conn: socket.socket, reason: str, kill: signal.Signals | None) -> NoReturn:
+    """Tell the command to run alone, and end this copy (by ``kill``, if given)."""
     with suppress(OSError):
         protocol.answer(conn, {"fallback": reason})
-    os._exit(status)
+    if kill is not None:
+        signal.signal(kill, signal.SIG_DFL)
+        os.kill(os.getpid(), kill)
+    os._exit(0)
 
 
 def _watch(conn: socket.socket) -> None:
-    """Stop the copy as SIGTERM would when its command's process goes away.
+    """Kill the copy and its workers, as SIGKILL would, when the command's process ends.
 
-    The command sends nothing after its request, so the connection ends only when its
-    process does (killed with SIGKILL, say): a ``--fix`` must not go on without it.
+    The command sends nothing after its streams, so the connection ends early only when
+    its process was killed (SIGKILL; every other signal is relayed): a ``--fix`` must
+    not go on without it, and a run that ignores SIGTERM must stop all the same. The
+    kernel says so with SIGIO (``O_ASYNC``), so no thread is needed, and a fork of this
+    process stays a fork of a single-threaded one.
     """
+    fd = conn.fileno()
 
-    def wait() -> None:
+    def ended(_signum: int, _frame: FrameType | None) -> None:
         try:
-            data = conn.recv(1)
+            data = conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return
         except OSError:
             data = b""
-        if not data:
-            os.kill(os.getpid(), signal.SIGTERM)
+        if not data and os.getpid() == os.getpgid(0):
+            os.killpg(os.getpid(), signal.SIGKILL)
 
-    threading.Thread(target=wait, name="corpuslint-daemon-watch", daemon=True).start()
+    signal.signal(signal.SIGIO, ended)
+    fcntl.fcntl(fd, fcntl.F_SETOWN, os.getpid())
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_ASYNC)
+    ended(signal.SIGIO, None)  # it may have ended already
 
 
 def _status(run: Command, argv: list[str], prog: str) -> int:

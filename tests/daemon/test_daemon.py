@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -459,3 +460,82 @@ def test_usage_messages_name_the_program_as_alone(
         alone.stderr,
     )
     assert daemon.served() == 1
+
+
+def test_a_command_longer_than_the_handshake_runs_to_its_end(daemon: Daemon, corpus: Path) -> None:
+    daemon.start()
+    process = _waiting_command(daemon, corpus)
+    time.sleep(3)  # longer than any of the handshake's time limits
+    try:
+        out, err = process.communicate(article(LONG_C, LONG_C), timeout=TIMEOUT)
+    finally:
+        process.kill()
+    assert process.returncode == 1, err
+    assert "CL101" in out
+
+
+def test_a_killed_command_stops_its_copy_even_if_it_ignores_sigterm(
+    daemon: Daemon, corpus: Path
+) -> None:
+    daemon.start()
+
+    def ignore_sigterm() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    process = _waiting_command(daemon, corpus, ignore_sigterm)
+    try:
+        process.kill()
+        process.wait(timeout=TIMEOUT)
+        _wait_for(lambda: (daemon.status() or {}).get("running") == "0")
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+
+
+@pytest.mark.skipif(shutil.which("pgrep") is None, reason="finds the copy with pgrep")
+def test_a_copy_killed_by_a_signal_ends_its_command_the_same_way(
+    daemon: Daemon, corpus: Path
+) -> None:
+    pid = int(daemon.start()["pid"])
+    process = _waiting_command(daemon, corpus)
+    try:
+        found = subprocess.run(
+            ["pgrep", "-P", str(pid)], check=True, capture_output=True, text=True
+        )
+        copies = [int(p) for p in found.stdout.split()]
+        assert len(copies) == 1
+        os.kill(copies[0], signal.SIGKILL)  # as the out-of-memory killer would
+        process.wait(timeout=TIMEOUT)
+    finally:
+        process.kill()
+    assert process.returncode == -signal.SIGKILL
+
+
+def test_a_runtime_folder_too_deep_for_a_socket_is_refused(corpus: Path) -> None:
+    deep = Path(tempfile.mkdtemp(prefix="cl-")) / ("d" * 90)
+    deep.mkdir(mode=0o700)
+    helper = Daemon(deep)
+    started = helper.run("daemon", "start", cwd=helper.home)
+    assert started.returncode == 2
+    assert "too deep for a Unix socket's path" in started.stderr
+    alone = helper.run("check", "--no-cache", ".", cwd=corpus)
+    assert alone.returncode == 1
+    assert "CL101" in alone.stdout
+
+
+def test_an_environment_a_process_cannot_be_given_runs_alone(daemon: Daemon) -> None:
+    daemon.start()
+    command = ["env", "=odd", sys.executable, "-m", "corpuslint", "--version"]
+    done = subprocess.run(
+        command,
+        cwd=daemon.home,
+        env=daemon.env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("corpuslint, version")
+    assert done.stderr == ""
+    assert daemon.served() == 0

@@ -38,11 +38,21 @@ class Daemon:
         self.env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
         self.env.pop("CORPUSLINT_DAEMON", None)
 
-    def run(self, *args: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        *args: str,
+        cwd: Path,
+        stdin: str | None = None,
+        preexec: Callable[[], None] | None = None,
+        **extra: str,
+    ) -> subprocess.CompletedProcess[str]:
+        """``python -m corpuslint ARGS`` in ``cwd``, ``extra`` added to the environment."""
         return subprocess.run(
             [sys.executable, "-m", "corpuslint", *args],
             cwd=cwd,
             env={**self.env, **extra},
+            input=stdin,
+            preexec_fn=preexec,
             capture_output=True,
             text=True,
             timeout=TIMEOUT,
@@ -141,17 +151,8 @@ def test_the_daemon_runs_in_the_command_s_folder_and_environment(
 
 def test_a_command_reads_its_own_stdin_through_the_daemon(daemon: Daemon, corpus: Path) -> None:
     daemon.start()
-    command = ["check", "--no-cache", "-", "--stdin-filename", "x.md"]
-    done = subprocess.run(
-        [sys.executable, "-m", "corpuslint", *command],
-        cwd=corpus,
-        env=daemon.env,
-        input=article(LONG_C, LONG_C),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
+    args = ("check", "--no-cache", "-", "--stdin-filename", "x.md")
+    done = daemon.run(*args, cwd=corpus, stdin=article(LONG_C, LONG_C))
     assert done.returncode == 1
     assert "x.md:" in done.stdout
     assert "CL101" in done.stdout
@@ -243,12 +244,8 @@ def test_a_folder_others_can_open_is_never_used(daemon: Daemon, corpus: Path) ->
 def test_auto_starts_a_daemon_for_the_next_commands(daemon: Daemon, corpus: Path) -> None:
     first = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="auto")
     assert first.returncode == 1
-    deadline = time.monotonic() + TIMEOUT
-    served = None
-    while served is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-        served = daemon.served()
-    assert served == 0  # it runs, and the first command ran without it
+    _wait_for(lambda: daemon.status() is not None)
+    assert daemon.served() == 0  # it runs, and the first command ran without it
     again = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="auto")
     assert again.stdout == first.stdout
     assert daemon.served() == 1
@@ -307,16 +304,8 @@ def test_the_command_s_file_size_limit_holds_in_the_daemon(daemon: Daemon, corpu
         resource.setrlimit(resource.RLIMIT_FSIZE, (64, resource.RLIM_INFINITY))
 
     def check(**extra: str) -> tuple[int, str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "corpuslint", "check", "--no-cache", "-o", "report.txt", "."],
-            cwd=corpus,
-            env={**daemon.env, **extra},
-            preexec_fn=limit,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
-        )
+        args = ("check", "--no-cache", "-o", "report.txt", ".")
+        done = daemon.run(*args, cwd=corpus, preexec=limit, **extra)
         return done.returncode, done.stderr
 
     alone = check(CORPUSLINT_DAEMON="off")
@@ -345,11 +334,8 @@ def test_a_daemon_started_from_a_git_hook_keeps_none_of_its_git_variables(
     hook = {"GIT_INDEX_FILE": str(corpus / "index.lock"), "GIT_DIR": str(corpus / ".git")}
     first = daemon.run("check", "--no-cache", ".", cwd=corpus, CORPUSLINT_DAEMON="auto", **hook)
     assert first.returncode == 1
-    deadline = time.monotonic() + TIMEOUT
-    status = None
-    while status is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-        status = daemon.status()
+    _wait_for(lambda: daemon.status() is not None)
+    status = daemon.status()
     assert status is not None
     environ = Path(f"/proc/{status['pid']}/environ").read_bytes().split(b"\0")
     assert not [v for v in environ if v.startswith(b"GIT_")]
@@ -394,9 +380,16 @@ def test_a_signal_the_command_ignores_stays_ignored(daemon: Daemon, corpus: Path
     assert "CL101" in out
 
 
-def test_the_command_stops_when_its_process_is_killed(daemon: Daemon, corpus: Path) -> None:
+def _ignore_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("preexec", [None, _ignore_sigterm], ids=["plain", "ignoring-sigterm"])
+def test_the_command_stops_when_its_process_is_killed(
+    daemon: Daemon, corpus: Path, preexec: Callable[[], None] | None
+) -> None:
     daemon.start()
-    process = _waiting_command(daemon, corpus)
+    process = _waiting_command(daemon, corpus, preexec)
     try:
         process.kill()
         process.wait(timeout=TIMEOUT)
@@ -472,24 +465,6 @@ def test_a_command_longer_than_the_handshake_runs_to_its_end(daemon: Daemon, cor
         process.kill()
     assert process.returncode == 1, err
     assert "CL101" in out
-
-
-def test_a_killed_command_stops_its_copy_even_if_it_ignores_sigterm(
-    daemon: Daemon, corpus: Path
-) -> None:
-    daemon.start()
-
-    def ignore_sigterm() -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-    process = _waiting_command(daemon, corpus, ignore_sigterm)
-    try:
-        process.kill()
-        process.wait(timeout=TIMEOUT)
-        _wait_for(lambda: (daemon.status() or {}).get("running") == "0")
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
 
 
 @pytest.mark.skipif(shutil.which("pgrep") is None, reason="finds the copy with pgrep")

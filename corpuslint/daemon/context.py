@@ -5,9 +5,11 @@ on what the command's process had: its umask, resource limits (a file size limit
 CPU affinity (which sets the default number of jobs), niceness and the signals it
 ignores. What a copy cannot take on it must already share with the command, or the
 command runs alone: the root folder and the Linux namespaces (a container, a private
-mount), the capabilities, seccomp filter, security label and cgroup, the group ids, and
-what Python's start-up made of the command's environment (``sys.path`` past its first
-entry, ``sys.flags``, warning options).
+mount), the capabilities, seccomp filter, security label and cgroup, the group ids, the
+scheduling policy and OOM score, the libraries the loader preloads, and what Python's
+start-up made of the command's environment (``sys.path`` past its first entry,
+``sys.flags``, warning options). The I/O priority (``ionice``) is not compared: Python
+cannot read it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ _RELAYED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
 _PRIVILEGES = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp")
 _NAMESPACES = ("cgroup", "ipc", "mnt", "net", "pid", "user", "uts")
 _SHARED = (
+    "loader",
+    "scheduler",
     "root",
     "namespaces",
     "privileges",
@@ -77,7 +81,29 @@ def capture() -> dict[str, Any]:
         "warnings": list(sys.warnoptions),
         "privileges": _privileges(),
         "ignored": ignored_signals(),
+        # What the dynamic loader and the scheduler made of the process at its start
+        # (``faketime`` and ``eatmydata`` preload a library; ``chrt`` and an OOM score
+        # are kept by a fork): a copy of the daemon has the daemon's.
+        "loader": [os.environ.get(name, "") for name in ("LD_PRELOAD", "LD_LIBRARY_PATH")],
+        "scheduler": _scheduler(),
     }
+
+
+def _scheduler() -> list[str]:
+    """The scheduling policy and priority, and the OOM score (Linux)."""
+    found = []
+    if hasattr(os, "sched_getscheduler"):
+        try:
+            policy = os.sched_getscheduler(0)
+            found.append(f"{policy}:{os.sched_getparam(0).sched_priority}")
+        except OSError:
+            found.append("?")
+    try:
+        with open("/proc/self/oom_score_adj", "rb") as source:
+            found.append(source.read().decode("ascii", "replace").strip())
+    except OSError:
+        found.append("")
+    return found
 
 
 def ignored_signals() -> list[str]:

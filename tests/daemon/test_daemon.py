@@ -316,12 +316,13 @@ def test_the_command_s_file_size_limit_holds_in_the_daemon(daemon: Daemon, corpu
     assert daemon.served() == 1
 
 
-def test_a_command_whose_python_path_differs_runs_alone(
-    daemon: Daemon, corpus: Path, tmp_path_factory: pytest.TempPathFactory
+@pytest.mark.parametrize("variable", ["PYTHONPATH", "LD_LIBRARY_PATH"])
+def test_a_command_whose_start_up_differs_runs_alone(
+    daemon: Daemon, corpus: Path, tmp_path_factory: pytest.TempPathFactory, variable: str
 ) -> None:
     daemon.start()
-    elsewhere = tmp_path_factory.mktemp("plugins")
-    done = daemon.run("check", "--no-cache", ".", cwd=corpus, PYTHONPATH=str(elsewhere))
+    elsewhere = str(tmp_path_factory.mktemp("elsewhere"))
+    done = daemon.run("check", "--no-cache", ".", cwd=corpus, **{variable: elsewhere})
     assert done.returncode == 1
     assert "CL101" in done.stdout
     assert daemon.served() == 0

@@ -9,7 +9,9 @@ the command to run itself and exits, so it never runs a command with code older 
 what is on disk.
 
 The daemon stops after ``idle`` seconds without a command, on ``corpuslint daemon
-stop``, on SIGTERM or SIGINT, and when its socket is removed.
+stop``, on SIGTERM or SIGINT, when its socket is removed, and when a command had lower
+limits or a higher priority than it can take on (the next ``auto`` command then starts
+one like itself).
 """
 
 from __future__ import annotations

@@ -233,6 +233,28 @@ def test_nested_configurations_found_in_a_git_work_tree(project: Path, cli: CLI)
     assert _findings(cli, ".") == ["ignored/a.txt:1:1: CL301", "pkg/a.txt:1:1: CL301"]
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_nested_configurations_found_by_a_run_over_a_few_files(project: Path, cli: CLI) -> None:
+    """Tracked, untracked and ignored configuration files, as git lists them."""
+    shutil.rmtree(project / ".git")
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    _config(project, 'select = ["CL301"]\n')
+    _config(project / "blog", 'ignore = ["CL301"]\n')
+    _config(project / "ignored", 'ignore = ["CL301"]\n')
+    (project / ".gitignore").write_text("ignored/corpuslint.toml\n", encoding="utf-8")
+    files = {
+        "blog/a.txt": paragraphs("Headline", LONG_A),
+        "news/a.txt": paragraphs("Headline", LONG_B),
+        "ignored/a.txt": paragraphs("Headline", LONG_C),
+    }
+    write(project, files)
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "corpus"], check=True)
+    _config(project / "news", 'ignore = ["CL301"]\n')  # new, not yet added
+    assert _findings(cli, *files) == ["ignored/a.txt:1:1: CL301"]
+
+
 def test_anchored_patterns() -> None:
     assert anchored("blog", "drafts/") == "blog/**/drafts/"
     assert anchored("blog", "/drafts/") == "blog/drafts/"

@@ -212,14 +212,20 @@ def test_nested_exclude_leaves_out_files_below_its_folder(project: Path, cli: CL
     assert cli("check", ".").exit_code == 2
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_nested_configurations_found_in_a_git_work_tree(project: Path, cli: CLI) -> None:
+def _git_project(project: Path) -> None:
+    """A git work tree: the root selects CL301, ``blog/`` ignores it, and so does
+    ``ignored/``, whose configuration file git ignores."""
     shutil.rmtree(project / ".git")
     subprocess.run(["git", "init", "-q", str(project)], check=True)
     _config(project, 'select = ["CL301"]\n')
     _config(project / "blog", 'ignore = ["CL301"]\n')
     _config(project / "ignored", 'ignore = ["CL301"]\n')
     (project / ".gitignore").write_text("ignored/corpuslint.toml\n", encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_nested_configurations_found_in_a_git_work_tree(project: Path, cli: CLI) -> None:
+    _git_project(project)
     (project / "pkg").mkdir()
     (project / "pkg" / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
     write(
@@ -236,12 +242,7 @@ def test_nested_configurations_found_in_a_git_work_tree(project: Path, cli: CLI)
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_nested_configurations_found_by_a_run_over_a_few_files(project: Path, cli: CLI) -> None:
     """Tracked, untracked and ignored configuration files, as git lists them."""
-    shutil.rmtree(project / ".git")
-    subprocess.run(["git", "init", "-q", str(project)], check=True)
-    _config(project, 'select = ["CL301"]\n')
-    _config(project / "blog", 'ignore = ["CL301"]\n')
-    _config(project / "ignored", 'ignore = ["CL301"]\n')
-    (project / ".gitignore").write_text("ignored/corpuslint.toml\n", encoding="utf-8")
+    _git_project(project)
     files = {
         "blog/a.txt": paragraphs("Headline", LONG_A),
         "news/a.txt": paragraphs("Headline", LONG_B),

@@ -8,12 +8,13 @@ bytes and are rebuilt by the parent's own loop.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.engines.local.test_watch import run
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks")
 
@@ -44,17 +45,6 @@ main(sys.argv[1:])
 """
 
 
-def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", UNREBUILDABLE, *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=90,
-    )
-
-
 def _corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -71,7 +61,7 @@ def test_a_result_that_cannot_be_rebuilt_is_a_finding_on_its_file(
 ) -> None:
     folder = _corpus(tmp_path)
     args = ("check", str(folder), "--jobs", "2", *cache, "--format", "json")
-    done = _run(tmp_path, *args)
+    done = run(UNREBUILDABLE, tmp_path, *args)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     found: list[dict[str, Any]] = json.loads(done.stdout)

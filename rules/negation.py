@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 NEGATIONS = frozenset(
     {
@@ -49,6 +50,7 @@ OPPOSITES = (
 """Word pairs that bound a quantity from opposite sides."""
 
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+_BOUNDS = frozenset(word for pair in OPPOSITES for word in pair)
 
 
 def _negation(word: str) -> bool:
@@ -56,17 +58,29 @@ def _negation(word: str) -> bool:
     return word in NEGATIONS or word.endswith("n't") or (word.startswith("n'") and len(word) > 2)
 
 
-def _counts(text: str) -> Counter[str]:
-    words: Counter[str] = Counter()
-    for word in _WORDS.findall(text):
-        words["not" if _negation(word) else word] += 1
-    return words
+def _negations(words: list[str]) -> int:
+    """How many of ``words`` negate: set look-ups in C, elisions only for words with one."""
+    count = sum(map(NEGATIONS.__contains__, words))
+    for word in words:
+        if "'" in word and word not in NEGATIONS and _negation(word):
+            count += 1
+    return count
+
+
+@lru_cache(maxsize=2048)
+def _reading(text: str) -> tuple[int, Counter[str]]:
+    """How many negations ``text`` holds, and how often each bounding word stands in it.
+
+    Cached: the corpus pass checks one original against each of its near copies.
+    """
+    words = _WORDS.findall(text)
+    return _negations(words), Counter(filter(_BOUNDS.__contains__, words))
 
 
 def opposite(first: str, second: str) -> bool:
     """Whether one of two (normalized) texts negates or inverts what the other says."""
-    mine, theirs = _counts(first), _counts(second)
-    if mine["not"] != theirs["not"]:
+    (mine_not, mine), (theirs_not, theirs) = _reading(first), _reading(second)
+    if mine_not != theirs_not:
         return True
     for low, high in OPPOSITES:
         gained_low = mine[low] - theirs[low]
@@ -85,4 +99,4 @@ def negated(first: str, second: str) -> bool:
     """
     mine = [w for w in _WORDS.findall(first) if not _negation(w)]
     theirs = [w for w in _WORDS.findall(second) if not _negation(w)]
-    return mine == theirs and _counts(first)["not"] != _counts(second)["not"]
+    return mine == theirs and _reading(first)[0] != _reading(second)[0]

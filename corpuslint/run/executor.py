@@ -397,6 +397,8 @@ def _directives(source: SourceFile) -> tuple[Directive, ...]:
 
 def _comments(data: bytes) -> tuple[Directive, ...]:
     """The suppression comments in a file's bytes."""
+    if b"corpuslint-" not in data:  # as ``parse`` asks of the text, without decoding it
+        return ()
     # utf-8-sig: the readers drop a BOM, so columns must not count it either.
     return parse_directives(data.decode("utf-8-sig", "replace"))
 

@@ -39,28 +39,34 @@ class GitDates:
         self._repository = repository
         self._known: dict[str, str] = {}
         self._whole: Mapping[str, str] | None = None
+        self._relative: dict[str, str | None] = {}
+        """Each display path asked for, relative to the work tree's top (None: outside it)."""
 
     def __call__(self, paths: Collection[str]) -> dict[str, str]:
         """The date of each path git knows (the others are left out)."""
-        locations = {p: os.path.normpath(os.path.join(self._cwd, p)) for p in paths}
-        if not locations:
+        if not paths:
             return {}
+        cwd = os.fspath(self._cwd)
         if not self._asked:
             self._asked = True
-            self._repository = gitstate.repository(Path(next(iter(locations.values()))).parent)
+            first = os.path.normpath(os.path.join(cwd, next(iter(paths))))
+            self._repository = gitstate.repository(Path(first).parent)
         if self._repository is None:
             return {}
         top, head = self._repository
+        relative = self._relative
+        # Every corpus rule asks for the same paths: each is placed in the work tree once.
         prefix = top.rstrip(os.sep) + os.sep
-        relative = {
-            p: location[len(prefix) :].replace(os.sep, "/")
-            for p, location in locations.items()
-            if location.startswith(prefix)
-        }
-        wanted = [r for r in set(relative.values()) if r not in self._known]
+        for path in paths:
+            if path not in relative:
+                location = os.path.normpath(os.path.join(cwd, path))
+                inside = location.startswith(prefix)
+                relative[path] = location[len(prefix) :].replace(os.sep, "/") if inside else None
+        known = self._known
+        wanted = {r for p in paths if (r := relative[p]) is not None and r not in known}
         if wanted:
-            self._known.update(self._dates(top, head, wanted))
-        return {p: self._known[r] for p, r in relative.items() if r in self._known}
+            known.update(self._dates(top, head, list(wanted)))
+        return {p: known[r] for p in paths if (r := relative[p]) is not None and r in known}
 
     def _dates(self, top: str, head: str, wanted: list[str]) -> Mapping[str, str]:
         if self._whole is None and self._cache is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from corpuslint.model import Block, BlockKind, Document, Span, Violation
+from corpuslint.model import PROSE_KINDS, Block, BlockKind, Document, Span, Violation
 from corpuslint.options import Option
 from corpuslint.rule import DocumentRule
 
@@ -408,6 +408,18 @@ def names_someone(value: Any, urls: bool = False) -> bool:
     return False
 
 
+@lru_cache(maxsize=32)
+def _folded_keys(
+    metadata: tuple[str, ...], provenance: tuple[str, ...]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The metadata keys that may credit someone, and those among them whose URL counts.
+
+    Both case folded, and made once per configuration rather than once per document.
+    """
+    urls = frozenset(k.casefold() for k in provenance)
+    return frozenset(k.casefold() for k in metadata) | urls, urls
+
+
 def _shown(value: Any, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
@@ -644,7 +656,8 @@ class MissingAttribution(DocumentRule):
             raise ValueError(f"option 'patterns': {exc}") from None
 
     def check(self, document: Document, options: Mapping[str, Any]) -> Iterable[Violation]:
-        if not document.prose:
+        # ``document.prose`` without its tuple: the first prose block settles it.
+        if not any(block.kind in PROSE_KINDS for block in document.blocks):
             return
         evidence = self.evidence(document, options)
         if evidence.credit is not None:
@@ -681,17 +694,17 @@ class MissingAttribution(DocumentRule):
     def _metadata(
         self, document: Document, options: Mapping[str, Any], looked: list[tuple[str, str]]
     ) -> Credit | None:
-        keys = {k.casefold() for k in options["metadata-keys"]}
-        urls = {k.casefold() for k in options["provenance-keys"]}
+        metadata, provenance = tuple(options["metadata-keys"]), tuple(options["provenance-keys"])
+        keys, urls = _folded_keys(metadata, provenance)
         present = []
         for key, value in document.metadata.items():
             folded = str(key).casefold()
-            if folded not in keys | urls:
+            if folded not in keys:
                 continue
             if names_someone(value, folded in urls):
                 return Credit(f"metadata {key!r}", str(value), "a value naming someone")
             present.append(f"{key}={_shown(value, 40)}")
-        wanted = ", ".join(sorted(keys | urls))
+        wanted = ", ".join(sorted(keys))
         note = f" (present but naming no one: {'; '.join(present)})" if present else ""
         looked.append(("metadata", f"metadata keys {wanted}{note}"))
         return None

@@ -8,7 +8,7 @@ from typing import Any
 from corpuslint.model import Document, Location, Severity, Signature, Violation
 from corpuslint.options import Option
 from corpuslint.rule import CorpusRule
-from corpuslint.similarity.hashing import packed_text_key
+from corpuslint.similarity.hashing import packed_text_keys
 
 from .corpus_paragraph import BOILERPLATE_MIN_DOCUMENTS, template
 from .duplicate_paragraph import comparable_blocks
@@ -65,18 +65,12 @@ class BoilerplateParagraph(CorpusRule):
     )
 
     def signatures(self, document: Document, options: Mapping[str, Any]) -> Iterable[Signature]:
-        for block in comparable_blocks(document, options["min-words"]):
-            text = block.normalized
+        blocks = comparable_blocks(document, options["min-words"])
+        keys = packed_text_keys([template(block.normalized) for block in blocks], SALT)
+        path, record, date = document.path, document.record, document.date
+        for block, key in zip(blocks, keys, strict=True):
             yield Signature(
-                packed_text_key(template(text), SALT),
-                document.path,
-                block.span,
-                text,
-                document.record,
-                block.label,
-                True,
-                b"",
-                document.date,
+                key, path, block.span, block.normalized, record, block.label, True, b"", date
             )
 
     def compare(

@@ -11,11 +11,11 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
-from corpuslint.model import Document, Location, Signature, Violation
+from corpuslint.model import Block, Document, Location, Signature, Violation
 from corpuslint.options import Option
 from corpuslint.rule import CorpusRule, Crowded, percent
 from corpuslint.similarity import sketch
-from corpuslint.similarity.hashing import near_keys, packed_text_key
+from corpuslint.similarity.hashing import near_keys, packed_text_keys
 from corpuslint.similarity.signatures import SignatureTable
 
 from .duplicate_paragraph import comparable_blocks
@@ -28,6 +28,11 @@ BOILERPLATE_MIN_DOCUMENTS = 5
 where release-post templates stand in 5 to 89 posts and real copies in 2 to 4."""
 
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+_ASCII_NUMBER = re.compile(r"[0-9]+(?:[.,:/][0-9]+)*")
+"""``_NUMBER`` for ASCII text, where ``\\d`` is ``[0-9]``: ``re`` tests a character range
+faster than the Unicode digit category."""
+_DIGIT_MARKS = bytes(b"0"[0] if byte in b"0123456789" else b" "[0] for byte in range(256))
+"""A ``bytes.translate`` table: each ASCII digit to ``0``, every other byte to a space."""
 
 
 @lru_cache(maxsize=4096)
@@ -38,9 +43,21 @@ def template(text: str) -> str:
     one template; grouping and candidate keys use this form, so every copy of a
     template lands in every group any of them is in.
     """
-    # One C-level scan; a text without digits comes back as is. Cached: CL102 and CL103
-    # ask for the same paragraphs' forms, and a group's signatures again when judged.
-    return _NUMBER.sub("0", text)
+    # Cached: CL102 and CL103 ask for the same paragraphs' forms, and a group's
+    # signatures again when judged.
+    if not text.isascii():
+        return _NUMBER.sub("0", text)
+    # Most paragraphs are ASCII. One C pass over the bytes finds the first and the last
+    # digit: a text without any (half of news paragraphs) comes back as is, and the
+    # expression scans only from the first digit to the last, where every number lies
+    # (a number starts and ends with a digit): a news paragraph's figures stand in a
+    # sixth of it, and this takes half the time of a scan of the whole text.
+    marks = text.encode("ascii").translate(_DIGIT_MARKS)
+    first = marks.find(b"0")
+    if first < 0:
+        return text
+    end = marks.rfind(b"0") + 1
+    return text[:first] + _ASCII_NUMBER.sub("0", text[first:end]) + text[end:]
 
 
 def boilerplate(group: Sequence[Signature], min_documents: int) -> set[str]:
@@ -245,30 +262,20 @@ class CorpusDuplicateParagraph(CorpusRule):
 
     def signatures(self, document: Document, options: Mapping[str, Any]) -> Iterable[Signature]:
         allowed = _allowed(tuple(options["allow"]))
-        blocks = [
-            block
-            for block in comparable_blocks(document, options["min-words"])
-            if allowed is None or not allowed.search(block.normalized)
-        ]
+        blocks: Sequence[Block] = comparable_blocks(document, options["min-words"])
+        if allowed is not None:
+            blocks = [block for block in blocks if not allowed.search(block.normalized)]
         texts = [block.normalized for block in blocks]
         templates = [template(text) for text in texts]
         if options["threshold"] < 100:
             near = near_keys(templates, options["bands"], options["rows"])
         else:
             near = [(b"", b"")] * len(blocks)
-        date = document.date
-        for block, text, form, (bands, summary) in zip(blocks, texts, templates, near, strict=True):
-            keys = packed_text_key(form, EXACT_SALT) + bands
+        exact = packed_text_keys(templates, EXACT_SALT)
+        path, record, date = document.path, document.record, document.date
+        for block, text, key, (bands, summary) in zip(blocks, texts, exact, near, strict=True):
             yield Signature(
-                keys,
-                document.path,
-                block.span,
-                text,
-                document.record,
-                block.label,
-                True,
-                summary,
-                date,
+                key + bands, path, block.span, text, record, block.label, True, summary, date
             )
 
     def crowded(self, options: Mapping[str, Any]) -> Crowded:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -17,6 +19,8 @@ from .duplicate_paragraph import comparable_blocks
 SALT = b"document\0"
 MAX_KEYS = 500
 """Paragraphs of one document that are keys; a longer document is judged on its first ones."""
+_END = operator.attrgetter("span.end_line", "span.end_column")
+"""Where a block ends, as a (line, column) pair that orders as positions do."""
 
 
 def _parse(text: str) -> dict[int, int]:
@@ -91,16 +95,17 @@ class DuplicateDocument(CorpusRule):
         if len(words) < options["min-paragraphs"]:
             return
         head = document.headline.span if document.headline is not None else blocks[0].span
-        span = head
+        end = (head.end_line, head.end_column)
         if document.record is None:  # a record's finding stays on its headline (see finish)
-            for block in document.blocks:
-                span = span.cover(block.span)
+            # The finding runs from the headline to the furthest end of any block: the end
+            # ``Span.cover`` of them all would give, without a span made per block.
+            end = max(itertools.chain((end,), map(_END, document.blocks)))
         label = document.headline.label if document.headline is not None else ""
         text = " ".join(f"{key:x}:{count}" for key, count in words.items())
         yield Signature(
             pack(sorted(words)),
             document.path,
-            Span(head.line, head.column, span.end_line, span.end_column),
+            Span(head.line, head.column, end[0], end[1]),
             text,
             document.record,
             label,

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from corpuslint.model import Block, BlockKind, Document, Fix, Location, Notice, Violation
 from corpuslint.options import Option
 from corpuslint.rule import DocumentRule, percent
-from corpuslint.similarity.normalize import word_count
+from corpuslint.similarity.normalize import has_words
 
 from .negation import negated
 
@@ -26,7 +26,7 @@ class _Repeat:
 
 _LAST: tuple[Document | None, int, tuple[Block, ...]] = (None, 0, ())
 """The last document's comparable blocks: CL101, CL102, CL103 and CL104 ask for them in
-turn, and counting the words of every block is a tenth of the rules' time."""
+turn, and testing the length of every block is a tenth of the rules' time."""
 
 
 def comparable_blocks(document: Document, min_words: int) -> tuple[Block, ...]:
@@ -39,7 +39,7 @@ def comparable_blocks(document: Document, min_words: int) -> tuple[Block, ...]:
     found = tuple(
         block
         for block in document.comparable()
-        if word_count(block.normalized) >= min_words and block.normalized != headline
+        if has_words(block.normalized, min_words) and block.normalized != headline
     )
     _LAST = (document, min_words, found)
     return found

@@ -67,6 +67,19 @@ def packed_text_key(text: str, salt: bytes = b"") -> bytes:
     return text_key(text, salt).to_bytes(8, sys.byteorder)
 
 
+def packed_text_keys(texts: Iterable[str], salt: bytes = b"") -> list[bytes]:
+    """:func:`packed_text_key` of each text: one loop over a document's paragraphs.
+
+    No Python call per text: for a news paragraph, the two calls of
+    :func:`packed_text_key` cost more than hashing it.
+    """
+    digest, order = xxhash.xxh3_64_intdigest, sys.byteorder
+    return [
+        (digest(salt + text.encode("utf-8", "surrogatepass")) & MASK).to_bytes(8, order)
+        for text in texts
+    ]
+
+
 _VALUE_BITS = 57  # the top 7 bits of a shingle hash choose its bin, the rest is its value
 _EMPTY = np.uint64((1 << 64) - 1)
 _BATCH_BYTES = 1 << 20  # text hashed at once: bounds memory at about 200 MB

@@ -115,3 +115,19 @@ def word_count(text: str) -> int:
         return len(text.split())
     others = sum(1 for run in _OTHER_RUN.findall(text) if any(c.isalnum() for c in run))
     return len(_CJK_CHARACTER.findall(text)) + others
+
+
+def has_words(text: str, least: int) -> bool:
+    """Whether ``word_count(text) >= least``, counting no further than ``least`` words.
+
+    Every ``min-words`` test of every paragraph asks only this: splitting off the first
+    ``least`` words (``str.split`` with ``maxsplit``) costs a tenth of splitting a news
+    paragraph into all of its words. Text with Chinese, Japanese or Korean characters is
+    counted whole, as :func:`word_count` counts it.
+    """
+    if least <= 0:
+        return True
+    if text.isascii() or _CJK_CHARACTER.search(text) is None:
+        # Fewer than ``least`` words: split returns them all; more: ``least + 1`` pieces.
+        return len(text.split(None, least)) >= least
+    return word_count(text) >= least

@@ -120,6 +120,33 @@ def test_default_file_budget_is_64_mb(tmp_path: Path) -> None:
     assert [type(i) for i in TextReader({"max-file-mb": 1}).read(small, "ok.txt")] == [Document]
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_file_longer_than_its_size_says_is_held_to_the_budget() -> None:
+    # A device reports size 0 and never ends: read up to one byte past the budget.
+    with pytest.raises(ReadError, match=r"file is 1\.0 MB, over max-file-mb \(1 MB\)"):
+        limits.read_file(Path("/dev/zero"), {"max-file-mb": 1}, "text")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="no procfs here")
+def test_a_file_whose_size_says_zero_is_read_whole() -> None:
+    data = limits.read_file(Path("/proc/self/status"), {"max-file-mb": 1}, "text")
+    assert b"\nPid:" in data
+    assert data.endswith(b"\n")
+
+
+def test_a_small_file_is_read_without_allocating_the_budget(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"x" * 5000)
+    tracemalloc.start()
+    try:
+        data = limits.read_file(path, {"max-file-mb": 64}, "markdown")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert data == b"x" * 5000
+    assert peak < MB  # not the 64 MB budget
+
+
 def test_bytes_already_read_are_held_to_the_budget_too() -> None:
     data = b"x" * (MB + 1)
     for reader in (MarkdownReader({"max-file-mb": 1}), HtmlReader({"max-file-mb": 1})):

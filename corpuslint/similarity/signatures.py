@@ -10,6 +10,8 @@ flat arrays and makes a ``Signature`` only for a member of a group that is judge
 
 from __future__ import annotations
 
+import itertools
+import operator
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -244,13 +246,13 @@ class SignatureTable(Sequence[Signature]):
         first entered git): ``dates`` is asked once, for every path that lacks one, and
         leaves out the paths it does not know. Call it before the first signature is made.
         """
-        lacking = {self._paths[i] for i, date in enumerate(self._dates) if not date}
+        # A million signatures at 100,000 articles: filtered in C, one comprehension.
+        lacking = set(itertools.compress(self._paths, map(operator.not_, self._dates)))
         if not lacking:
             return
-        known = dates(lacking)
-        for i, date in enumerate(self._dates):
-            if not date:
-                self._dates[i] = known.get(self._paths[i], "")
+        told = dates(lacking).get
+        every = zip(self._paths, self._dates, strict=True)
+        self._dates[:] = [date or told(path, "") for path, date in every]
         self._sealed = None
 
     def dates(self) -> list[str]:

@@ -116,6 +116,8 @@ class _Form:
     fragments: tuple[str, ...] = ()
     """The table entries the regex is made of, to name the one that matched."""
     needs_name: bool = True
+    needs: re.Pattern[str] | None = None
+    """A character every match holds one of (``Language.needs``); None: no such class."""
 
     def describe(self, matched: str) -> str:
         """The form for ``corpuslint explain``: kind, language and the entry that matched."""
@@ -139,7 +141,14 @@ class _Matcher:
     def credit(self, text: str, byline: bool) -> tuple[str, str] | None:
         """The form ``text`` matches and the name after it; bylines only if ``byline``."""
         forms = (*self.prepositions, *self.forms) if byline else self.forms
+        holds: dict[re.Pattern[str], bool] = {}  # whether ``text`` has a ``needs`` character
         for form in forms:
+            if form.needs is not None:
+                held = holds.get(form.needs)
+                if held is None:
+                    held = holds[form.needs] = form.needs.search(text) is not None
+                if not held:
+                    continue
             found = form.regex.search(text)
             if not found:
                 continue
@@ -324,8 +333,9 @@ def _compile(
             prepositions.append(
                 _Form(re.compile(preposition, flags), "preposition", table.code, table.prepositions)
             )
+        needs = re.compile(table.needs) if table.needs else None
         forms.extend(
-            _Form(re.compile(p, re.MULTILINE), "pattern", table.code, (p,), needs_name=False)
+            _Form(re.compile(p, re.MULTILINE), "pattern", table.code, (p,), False, needs)
             for p in table.patterns
         )
     forms.extend(

@@ -22,6 +22,9 @@ with Markdown and HTML emphasis already removed by the readers):
 - ``not_names``: capitalised words that are not names after a credit ("By March",
   "Von Montag", "Par Le ..."): months, weekdays, articles.
 - ``connectors``: lower-case words inside or between names ("and", "und", "van").
+- ``needs``: a character class (``[...]``) that every match of ``patterns`` holds a
+  character of, such as the table's script. A block without one is not searched with
+  the table's patterns: most blocks of a multilingual corpus are in other scripts.
 
 After a label, credit or preposition a name must follow: capitalised words (or a name
 in CJK characters), ended by the end of the block, punctuation or a connecting word
@@ -51,12 +54,15 @@ class Language:
     patterns: tuple[str, ...] = ()
     not_names: tuple[str, ...] = ()
     connectors: tuple[str, ...] = ()
+    needs: str = ""
 
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
+_CJK_SCRIPTS = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3005\uac00-\ud7a3]"
+"""Kana, Han and Hangul: every Chinese, Japanese and Korean pattern below holds one."""
 _CJK_NAME = r"[\u3400-\u4dbf\u4e00-\u9fff\u3005\u00b7\u30fb]{2,6}"
 _KANA_NAME = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3005]{2,8}"
 
@@ -220,6 +226,7 @@ DUTCH = Language(
 CHINESE = Language(
     "zh",
     "Chinese",
+    needs=_CJK_SCRIPTS,
     patterns=(
         rf"^\s*[(（【\[]?\s*(?:责任编辑|責任編輯|作者|撰文|文|编辑|編輯|记者|記者|来源|來源)"
         rf"\s*[:：]\s*(?:{_CJK_NAME}|[A-Z])",
@@ -232,6 +239,7 @@ CHINESE = Language(
 JAPANESE = Language(
     "ja",
     "Japanese",
+    needs=_CJK_SCRIPTS,
     patterns=(
         rf"^\s*[(（【\[]?\s*(?:文|記者|著者|執筆|筆者|取材・文|文・写真|写真・文|編集)"
         rf"\s*[:：＝=・]\s*(?:{_KANA_NAME}|[A-Z])",
@@ -245,6 +253,7 @@ _KO_TITLE = r"(?:기자|객원기자|칼럼니스트|특파원|논설위원)"
 KOREAN = Language(
     "ko",
     "Korean",
+    needs=_CJK_SCRIPTS,
     patterns=(
         # "박생강 기자" or "정덕현 칼럼니스트", then an e-mail address, "=" or the end.
         rf"(?:^|\s|\[){_HANGUL_NAME}\s?{_KO_TITLE}(?=\s*(?:$|[\w.+-]+@|[=\[(/]))",

@@ -3,6 +3,7 @@ HTML headers and metadata that names no one."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ import pytest
 from corpuslint.readers.html import parse_html
 from corpuslint.readers.markdown import parse_markdown
 from corpuslint.readers.text import parse_text
+from corpuslint_rules import attribution, attribution_languages
 from corpuslint_rules.attribution import MissingAttribution, names_someone, outlet_dateline
-from corpuslint_rules.attribution_languages import LanguageError, select
+from corpuslint_rules.attribution_languages import BUILT_IN, Language, LanguageError, select
 
 HTML = Path(__file__).parent / "attribution_html"
 BODY = "The council approved the budget on Tuesday after a long and heated debate in the hall."
@@ -141,6 +143,41 @@ def test_languages_option_selects_tables() -> None:
         select(("xx",))
     with pytest.raises(ValueError, match="option 'languages'"):
         MissingAttribution.validate({**MissingAttribution.defaults(), "languages": ("xx",)})
+
+
+def test_a_tables_patterns_run_only_on_blocks_holding_what_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = Language("xx", "Test", patterns=(r"^Filed from \w+",), needs="[\u03a9]")
+    monkeypatch.setattr(attribution_languages, "installed", lambda: (*BUILT_IN, table))
+    attribution._compile.cache_clear()
+    try:
+        assert credited("Filed from Athens \u03a9", languages=("xx",)) is not None
+        # The pattern matches, but the block holds no character of ``needs``.
+        assert credited("Filed from Athens", languages=("xx",)) is None
+        assert credited("Filed from Athens \u00e9", languages=("xx",)) is None
+    finally:
+        attribution._compile.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\uff08\u5c71\u7530\u592a\u90ce\u8a18\u8005\uff09",
+        "\uae40\ucca0\uc218 \uae30\uc790",
+        "\u8bb0\u8005 \u738b\u5c0f\u660e",
+    ],
+)
+def test_cjk_patterns_need_a_cjk_character_and_still_credit(line: str) -> None:
+    for table in BUILT_IN:
+        if table.patterns:
+            assert table.needs, table.code
+            need = re.compile(table.needs)
+            # Every pattern's matches hold a character of the table's ``needs``.
+            for pattern in table.patterns:
+                for found in re.finditer(pattern, line, re.MULTILINE):
+                    assert need.search(found.group(0)), (table.code, found.group(0))
+    assert credited(line) is not None
 
 
 def test_patterns_match_the_text_with_emphasis_removed() -> None:

